@@ -1,0 +1,153 @@
+"""Turn a Document into sentences with their locations, vocabulary matches and amounts.
+
+This is the only stage that touches spaCy. What comes out is plain frozen data, so checks stay
+pure functions and results can cross process boundaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Mapping, Sequence
+
+from .document import Block, Document, Kind
+from .money import Amount, find_amounts
+from .nlp import MAX_CHARS_PER_BLOCK, Vocabularies, pipeline
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str
+    start: int  # token index in the sentence
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence (or a table row) with where it sits in the document."""
+
+    text: str
+    tokens: tuple[str, ...]  # lower-cased token texts
+    block: int  # index into Document.blocks
+    index: int  # sentence number within its block, from 0
+    page: int
+    paragraph: int
+    kind: Kind
+    section: str = ""  # the nearest heading above, lower-cased
+    header: str = ""  # a table row's header row, lower-cased
+    matches: tuple[Match, ...] = ()
+    amounts: tuple[Amount, ...] = ()
+    offsets: tuple[int, ...] = field(default=(), repr=False)  # char start of each token
+
+    def token_at(self, char: int) -> int:
+        """Index of the token that contains (or starts after) character ``char``."""
+        for i, off in enumerate(self.offsets):
+            if off > char:
+                return max(i - 1, 0)
+        return max(len(self.offsets) - 1, 0)
+
+    def find(self, label: str) -> list[Match]:
+        return [m for m in self.matches if m.label == label]
+
+    def has(self, label: str) -> bool:
+        return any(m.label == label for m in self.matches)
+
+    @property
+    def where(self) -> str:
+        if self.kind is Kind.TABLE_CELL:
+            return f"page {self.page}, table row"
+        if self.paragraph:
+            return f"page {self.page}, ¶{self.paragraph}"
+        return f"page {self.page}"
+
+
+@dataclass(frozen=True)
+class AnnotatedDocument:
+    document: Document
+    sentences: tuple[Sentence, ...]
+
+    def in_paragraphs(self, first: int, last: int) -> list[Sentence]:
+        return [s for s in self.sentences if first <= s.paragraph <= last and s.kind.value in ("paragraph", "list_item")]
+
+    def by_block(self) -> dict[int, list[Sentence]]:
+        out: dict[int, list[Sentence]] = {}
+        for s in self.sentences:
+            out.setdefault(s.block, []).append(s)
+        return out
+
+
+def _units(document: Document) -> Iterator[tuple[int, Block, str, str, str]]:
+    """Yield (block index, block, text, section, header) for each unit to analyse.
+
+    Table cells are merged into one unit per row so that a risk and its mitigation in one row
+    are read together; the header row travels with every row.
+    """
+    section = ""
+    headers: dict[int, str] = {}
+    rows: dict[tuple[int, int], list[tuple[int, Block]]] = {}
+    order: list[tuple[int, int] | int] = []
+    for i, block in enumerate(document.blocks):
+        if block.kind in (Kind.COVER, Kind.TITLE):
+            continue
+        if block.kind is Kind.TABLE_CELL:
+            key = (block.table, block.row)
+            if key not in rows:
+                rows[key] = []
+                order.append(key)
+            rows[key].append((i, block))
+            continue
+        order.append(i)
+    sections: dict[int, str] = {}
+    for i, block in enumerate(document.blocks):
+        if block.kind is Kind.HEADING:
+            section = block.text.lower()
+        sections[i] = section
+    for item in order:
+        if isinstance(item, tuple):
+            cells = rows[item]
+            text = " | ".join(b.text for _, b in cells if b.text)
+            if item[1] == 0:
+                headers[item[0]] = text.lower()
+            first_i, first = cells[0]
+            yield first_i, first, text, sections[first_i], headers.get(item[0], "") if item[1] else ""
+        else:
+            block = document.blocks[item]
+            yield item, block, block.text, sections[item], ""
+
+
+def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Vocabularies) -> AnnotatedDocument:
+    nlp = pipeline()
+    vocab = vocabularies if isinstance(vocabularies, Vocabularies) else Vocabularies(vocabularies)
+    units = list(_units(document))
+    texts = [u[2][:MAX_CHARS_PER_BLOCK] for u in units]
+    sentences: list[Sentence] = []
+    for (bi, block, _text, section, header), doc in zip(units, nlp.pipe(texts)):
+        by_sent: dict[int, list[Match]] = {}
+        sents = list(doc.sents) if block.kind not in (Kind.TABLE_CELL, Kind.CODE, Kind.HEADING) else [doc[:]]
+        starts = [s.start for s in sents]
+        for label, start, end in vocab.matches(doc):
+            k = max((j for j, st in enumerate(starts) if st <= start), default=0)
+            s0 = starts[k]
+            by_sent.setdefault(k, []).append(Match(label, start - s0, end - s0, doc[start:end].text))
+        for k, span in enumerate(sents):
+            text = span.text.strip()
+            if not text:
+                continue
+            matches = tuple(sorted(by_sent.get(k, ()), key=lambda m: (m.start, m.end)))
+            sentences.append(
+                Sentence(
+                    text=text,
+                    tokens=tuple(t.lower_ for t in span),
+                    block=bi,
+                    index=k,
+                    page=block.page,
+                    paragraph=block.paragraph,
+                    kind=block.kind,
+                    section=section,
+                    header=header,
+                    matches=matches,
+                    amounts=tuple(find_amounts(text)),
+                    offsets=tuple(t.idx - span.start_char for t in span),
+                )
+            )
+    return AnnotatedDocument(document, tuple(sentences))

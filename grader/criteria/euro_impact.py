@@ -1,0 +1,108 @@
+"""A euro-quantified impact.
+
+Reviewers want back-of-envelope money that the recommendation moves: revenue recovered, savings,
+losses avoided, or what it costs, in euros. A euro figure that only sets the scene (an average order
+value, a fee, the company's GMV) does not count; neither do dollars or pounds with no euro
+equivalent, nor percentages and basis points on their own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..annotate import AnnotatedDocument, Sentence
+from ..document import Kind
+from ..money import Amount
+from ..results import CriterionResult
+from ..rubric import CriterionConfig
+from ._common import evidence, matches_in, message, result
+
+ID = "euro-impact"
+TITLE = "Impact quantified in euros"
+SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3)}
+VOCAB = ("impact_cues", "context_cues", "unit_cues")
+MESSAGES = (
+    "pass", "fail_context", "fail_other_currency", "fail_percent_only", "fail_no_impact", "fail_none", "suggestion",
+)
+EXAMPLES = {
+    "pass": [
+        "This could recover roughly €2.3M in lost revenue annually.",
+        "Savings of EUR 450k a year from fewer manual reviews.",
+        "We estimate 2.3 million euros in avoided fraud losses.",
+    ],
+    "fail": [
+        "With an average order value of €120, checkout matters.",
+        "The change is worth about $2.5M a year.",
+        "Conversion rises by 3% and defaults fall 25 bps.",
+    ],
+}
+
+_SKIPPED = (Kind.CODE, Kind.HEADING, Kind.TITLE, Kind.COVER)
+_EURO_HEADER = re.compile(r"€|\beur\b|\beuros?\b", re.I)
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:k|m|bn|mn)?\b", re.I)
+
+
+def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
+    """'context', 'impact' or 'bare' for one euro amount in its sentence."""
+    first = s.token_at(amount.start)
+    last = s.token_at(max(amount.end - 1, amount.start))
+    reach, unit_reach = cfg.settings["context_reach"], cfg.settings["unit_reach"]
+    for m in matches_in(s, cfg, "context_cues"):
+        if first - reach <= m.start and m.end <= first + 1:
+            return "context"
+    for m in matches_in(s, cfg, "unit_cues"):
+        if last < m.start <= last + unit_reach:
+            return "context"
+    if matches_in(s, cfg, "impact_cues"):
+        return "impact"
+    return "bare"
+
+
+def _euro_column_impact(s: Sentence, cfg: CriterionConfig) -> bool:
+    """A table row under a header like 'Annual impact (€M)' whose cells hold bare numbers."""
+    if s.kind is not Kind.TABLE_CELL or not s.header or not _EURO_HEADER.search(s.header):
+        return False
+    cues = [c.lower() for c in cfg.vocab["impact_cues"]]
+    header = s.header
+    return any(re.search(rf"\b{re.escape(c.rstrip('*'))}", header) for c in cues) and bool(_NUMBER.search(s.text))
+
+
+def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
+    context: list[tuple[Sentence, Amount]] = []
+    bare: list[tuple[Sentence, Amount]] = []
+    other: list[tuple[Sentence, Amount]] = []
+    percents: list[tuple[Sentence, Amount]] = []
+    suggestion = cfg.messages["suggestion"]
+    for s in doc.sentences:
+        if s.kind in _SKIPPED:
+            continue
+        for a in s.amounts:
+            if a.currency == "EUR":
+                role = _role(s, a, cfg)
+                if role == "impact":
+                    return result(cfg, True, message(cfg, "pass", amount=a.text, where=s.where),
+                                  found=[evidence(s, a.text)])
+                (context if role == "context" else bare).append((s, a))
+            elif a.currency == "PERCENT":
+                percents.append((s, a))
+            else:
+                other.append((s, a))
+        if _euro_column_impact(s, cfg):
+            return result(cfg, True, message(cfg, "pass", amount=s.text, where=s.where), found=[evidence(s)])
+    looked = f"all {len([s for s in doc.sentences if s.kind not in _SKIPPED])} sentences and table rows"
+
+    def listed(items: list[tuple[Sentence, Amount]]) -> str:
+        return ", ".join(f"'{a.text}' ({s.where})" for s, a in items[:3])
+
+    found = [evidence(s, a.text) for s, a in (bare + context + other + percents)[:4]]
+    if bare:
+        msg = message(cfg, "fail_no_impact", found=listed(bare))
+    elif other:
+        msg = message(cfg, "fail_other_currency", found=listed(other))
+    elif context:
+        msg = message(cfg, "fail_context", found=listed(context))
+    elif percents:
+        msg = message(cfg, "fail_percent_only", found=listed(percents))
+    else:
+        msg = message(cfg, "fail_none", looked=looked)
+    return result(cfg, False, msg, suggestion, found=found, looked=looked)

@@ -1,0 +1,125 @@
+"""One named risk with its mitigation.
+
+Reviewers want the one risk that matters and what you would do about it, in the same or a
+neighbouring sentence or paragraph, or in a risk/mitigation table row. The risk may be named in
+other words ("the main downside", "this could increase fraud losses"). A risk with no mitigation
+fails, and so does a laundry list of more than a few risks.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..annotate import AnnotatedDocument, Sentence
+from ..document import Kind
+from ..results import CriterionResult
+from ..rubric import CriterionConfig
+from ._common import evidence, has, matches_in, message, result
+
+ID = "risk-mitigation"
+TITLE = "One key risk, mitigated"
+SETTINGS = {"max_risks": (int, 3), "harm_reach": (int, 6)}
+VOCAB = ("risk_terms", "risk_exclusions", "hedged_modals", "harms", "mitigations", "count_words")
+MESSAGES = ("pass", "fail_laundry", "fail_unmitigated", "fail_none", "suggestion", "suggestion_laundry")
+EXAMPLES = {
+    "pass": [
+        "The main risk is higher fraud losses; we mitigate it by capping new limits at €500 for 90 days.",
+        "| Risk | Mitigation |\n| Fraud rises | Cap limits and monitor weekly |",
+    ],
+    "fail": [
+        "The main risk is higher fraud losses.",
+        "Risks include fraud, churn, regulatory pushback, merchant complaints and engineering cost.",
+    ],
+}
+
+_SKIPPED = (Kind.CODE, Kind.TITLE, Kind.COVER, Kind.CAPTION)
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _is_risk(s: Sentence, cfg: CriterionConfig) -> bool:
+    excluded = [(m.start, m.end) for m in matches_in(s, cfg, "risk_exclusions")]
+    for m in matches_in(s, cfg, "risk_terms"):
+        if not any(a <= m.start < b or m.start <= a < m.end for a, b in excluded):
+            return True
+    reach = cfg.settings["harm_reach"]
+    harms = matches_in(s, cfg, "harms")
+    return any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals"))
+
+
+def _in_risk_section(s: Sentence, cfg: CriterionConfig) -> bool:
+    words = [w.rstrip("*") for w in cfg.vocab["risk_terms"] if " " not in w]
+    return any(re.search(rf"\b{re.escape(w)}", s.section) for w in words if w)
+
+
+def _explicit_count(s: Sentence, cfg: CriterionConfig) -> int:
+    best = 0
+    for m in matches_in(s, cfg, "count_words"):
+        word = s.tokens[m.start]
+        n = int(word) if word.isdigit() else _NUMBERS.get(word, 0)
+        best = max(best, n)
+    return best
+
+
+def _enumerated(s: Sentence) -> int:
+    """Items in an inline list like 'risks include A, B, C and D'."""
+    tail = s.text.split(":", 1)[1] if ":" in s.text else s.text
+    if "include" in s.text.lower() or ":" in s.text:
+        parts = [p for p in re.split(r",|;|\band\b|\bor\b", tail) if p.strip()]
+        return len(parts) if len(parts) >= 3 else 0
+    return 0
+
+
+def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig) -> tuple[int, Sentence | None]:
+    """How many distinct risks the submission lists, and where the list starts."""
+    best, where = 0, None
+    section_items: dict[str, list[Sentence]] = {}
+    table_rows: dict[str, list[Sentence]] = {}
+    for s in doc.sentences:
+        if s.kind in _SKIPPED:
+            continue
+        if s.kind is Kind.TABLE_CELL and s.header and any(
+            re.search(rf"\b{re.escape(w.rstrip('*'))}", s.header) for w in cfg.vocab["risk_terms"] if " " not in w
+        ):
+            table_rows.setdefault(f"{s.page}:{s.header}", []).append(s)
+        elif s.kind is Kind.LIST_ITEM and s.index == 0 and (_in_risk_section(s, cfg) or _is_risk(s, cfg)):
+            section_items.setdefault(f"{s.section}:{s.paragraph}", []).append(s)
+        if _is_risk(s, cfg):
+            n = max(_explicit_count(s, cfg), _enumerated(s))
+            if n > best:
+                best, where = n, s
+    for group in (*section_items.values(), *table_rows.values()):
+        if len(group) > best:
+            best, where = len(group), group[0]
+    return best, where
+
+
+def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
+    limit = cfg.settings["max_risks"]
+    sentences = [s for s in doc.sentences if s.kind not in _SKIPPED and s.kind is not Kind.HEADING]
+    looked = f"all {len(sentences)} sentences, lists and table rows"
+    count, where = count_risks(doc, cfg)
+    if count > limit and where is not None:
+        msg = message(cfg, "fail_laundry", count=count, where=where.where, limit=limit)
+        return result(cfg, False, msg, cfg.messages["suggestion_laundry"], found=[evidence(where)], looked=looked)
+    unmitigated: Sentence | None = None
+    for i, s in enumerate(sentences):
+        if not _is_risk(s, cfg):
+            continue
+        # The mitigation may sit in the same sentence or row, the next sentence, or the next block.
+        neighbours = [s]
+        for t in sentences[i + 1:i + 4]:
+            if t.block == s.block or (t.paragraph and s.paragraph and t.paragraph - s.paragraph <= 1) or (
+                t.kind is Kind.LIST_ITEM and s.kind is Kind.LIST_ITEM and t.section == s.section
+            ):
+                neighbours.append(t)
+        if s.kind is Kind.HEADING:
+            continue
+        mitigation = next((t for t in neighbours if has(t, cfg, "mitigations")), None)
+        if mitigation is not None:
+            found = [evidence(s, s.text)] + ([evidence(mitigation, mitigation.text)] if mitigation is not s else [])
+            return result(cfg, True, message(cfg, "pass", where=s.where), found=found)
+        unmitigated = unmitigated or s
+    if unmitigated is not None:
+        msg = message(cfg, "fail_unmitigated", where=unmitigated.where)
+        return result(cfg, False, msg, cfg.messages["suggestion"], found=[evidence(unmitigated)], looked=looked)
+    return result(cfg, False, message(cfg, "fail_none", looked=looked), cfg.messages["suggestion"], looked=looked)

@@ -1,0 +1,77 @@
+"""The pipeline: file -> Document -> annotations -> criterion results -> GradeResult."""
+
+from __future__ import annotations
+
+import os
+
+from . import __version__
+from .annotate import AnnotatedDocument, annotate
+from .criteria import REGISTRY
+from .document import Document
+from .nlp import Vocabularies
+from .readers import read_document
+from .results import GradeResult, Opening
+from .rubric import Rubric, load_rubric
+
+OPENING_PARAGRAPHS = 3
+
+
+_COMPILED: dict[tuple[str, str], Vocabularies] = {}
+
+
+def _vocabularies(rubric: Rubric) -> Vocabularies:
+    """Compile a rubric's vocabularies once per process."""
+    key = (rubric.path, rubric.digest)
+    if key not in _COMPILED:
+        _COMPILED[key] = Vocabularies(rubric.vocabularies())
+    return _COMPILED[key]
+
+
+def _opening(ann: AnnotatedDocument, highlights: set[str]) -> tuple[Opening, ...]:
+    out = []
+    for block in ann.document.blocks:
+        if block.is_body and block.paragraph <= OPENING_PARAGRAPHS:
+            marks = tuple(h for h in highlights if h and h in block.text)
+            if out and out[-1].paragraph == block.paragraph:
+                prev = out[-1]
+                out[-1] = Opening(prev.paragraph, prev.page, f"{prev.text}\n{block.text}", prev.highlights + marks)
+            else:
+                out.append(Opening(block.paragraph, block.page, block.text, marks))
+    return tuple(out)
+
+
+def grade_document(document: Document, rubric: Rubric | None = None) -> GradeResult:
+    """Grade an already-parsed document against a rubric (the default one if None)."""
+    rubric = rubric or load_rubric()
+    ann = annotate(document, _vocabularies(rubric))
+    results = tuple(REGISTRY[c.id].check(ann, c) for c in rubric.criteria)
+    total = sum(c.weight for c in rubric.criteria)
+    earned = sum(r.weight for r in results if r.passed)
+    score = round(100.0 * earned / total, 1) if total else 0.0
+    passed = all(r.passed for r in results if r.severity == "error") and score >= rubric.pass_score - 1e-9
+    highlights = {e.text for r in results for e in r.evidence if e.paragraph}
+    return GradeResult(
+        file=document.source,
+        rubric=rubric.name,
+        rubric_title=rubric.title,
+        score=score,
+        passed=passed,
+        pages=document.page_count,
+        page_count_method=document.page_count_method,
+        criteria=results,
+        word_count=document.word_count,
+        figure_count=document.figure_count,
+        table_count=document.table_count,
+        format=document.format,
+        notes=document.notes,
+        opening=_opening(ann, highlights),
+        version=__version__,
+    )
+
+
+def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None) -> GradeResult:
+    """Grade a file: ``grade("draft.pdf")`` or ``grade("draft.docx", "my-rubric.toml")``."""
+    rub = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
+    page_limit = next((c.settings.get("max_pages") for c in rub.criteria if c.id == "page-limit"), 3)
+    document = read_document(path, max_pages=max(20, 5 * int(page_limit)))
+    return grade_document(document, rub)

@@ -1,0 +1,98 @@
+"""Find money amounts and bare percentages in a sentence, in the notations people write."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_NUM = r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_RANGE = rf"(?:{_NUM})(?:\s?(?:[-\u2013\u2014]|to)\s?(?:{_NUM}))?"
+_SCALE = (
+    r"(?:thousand|million|billion|mio\.?|mrd\.?|mn|mm|bn|k|m|b)(?![a-z])"
+)
+_EUR_PREFIX = r"(?:€|(?<![a-z])eur(?![a-z])\.?|\beuros?\b)"
+_EUR_SUFFIX = r"(?:€|\beur\b|\beuros?\b)"
+_USD_PREFIX = r"(?:us\$|\$|(?<![a-z])usd(?![a-z]))"
+_USD_SUFFIX = r"(?:\$|\busd\b|\b(?:us )?dollars?\b)"
+_GBP_PREFIX = r"(?:£|(?<![a-z])gbp(?![a-z]))"
+_GBP_SUFFIX = r"(?:£|\bgbp\b|\bpounds?(?: sterling)?\b)"
+_OTHER = r"(?:(?<![a-z])(?:sek|nok|dkk|chf|pln|jpy)(?![a-z])|\bkr\b\.?|¥)"
+
+
+def _money(prefix: str, suffix: str) -> str:
+    pre = rf"{prefix}\s?(?:{_RANGE})(?:\s?{_SCALE})?"
+    post = rf"(?<![\w.,])(?:{_RANGE})(?:\s?{_SCALE})?\s?{suffix}"
+    return rf"(?:{pre}|{post})"
+
+
+_PATTERNS = [
+    ("EUR", re.compile(_money(_EUR_PREFIX, _EUR_SUFFIX), re.I)),
+    ("USD", re.compile(_money(_USD_PREFIX, _USD_SUFFIX), re.I)),
+    ("GBP", re.compile(_money(_GBP_PREFIX, _GBP_SUFFIX), re.I)),
+    ("OTHER", re.compile(_money(_OTHER, _OTHER), re.I)),
+]
+_PERCENT = re.compile(
+    rf"(?<![\w.,])(?:[+-]\s?)?(?:{_RANGE})\s?(?:%|per ?cent\b|percentage points?\b|pp\b|p\.p\.|"
+    r"bps\b|bp\b|basis points?\b)",
+    re.I,
+)
+_SCALES = {
+    "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "mio": 1e6,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9,
+}
+
+
+@dataclass(frozen=True)
+class Amount:
+    text: str
+    currency: str  # EUR, USD, GBP, OTHER, PERCENT
+    start: int
+    end: int
+    value: float | None = None
+
+    @property
+    def is_money(self) -> bool:
+        return self.currency != "PERCENT"
+
+
+def _value(text: str) -> float | None:
+    m = re.search(_NUM, text)
+    if not m:
+        return None
+    raw = m.group(0).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+    # "1.200.000" / "1,200,000" are thousands; "2,3" / "2.3" a decimal point.
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3}){2,}", raw) or re.fullmatch(r"\d{1,3}([.,])\d{3}", raw) and (
+        "," in raw and not re.search(r"[kmb]|million|billion", text[m.end():].lower())
+    ):
+        raw = re.sub(r"[.,]", "", raw)
+    else:
+        if "," in raw and "." in raw:
+            raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else raw.replace(".", "").replace(",", ".")
+        else:
+            raw = raw.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", raw) else raw.replace(",", "")
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    scale = re.search(rf"(?<![a-z]){_SCALE}", text[m.end():].lower())
+    if scale:
+        number *= _SCALES.get(scale.group(0).rstrip("."), 1.0)
+    return number
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Money amounts (euro, dollar, pound, other) and percentages/basis points, left to right."""
+    found: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+    for currency, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(Amount(m.group(0).strip(), currency, m.start(), m.end(), _value(m.group(0))))
+    for m in _PERCENT.finditer(text):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        taken.append((m.start(), m.end()))
+        found.append(Amount(m.group(0).strip(), "PERCENT", m.start(), m.end()))
+    return sorted(found, key=lambda a: a.start)

@@ -1,0 +1,78 @@
+"""The spaCy pipeline: a blank English model with rule components, built once per process.
+
+Nothing is downloaded. Vocabularies come from the rubric: plain phrases go to a PhraseMatcher
+(cheap), phrases with wildcards (``tun*``) or alternatives (``tun*|optimi*``) go to a Matcher.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.language import Language
+
+MAX_CHARS_PER_BLOCK = 20_000
+
+
+@lru_cache(maxsize=1)
+def pipeline() -> "Language":
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.max_length = 2_000_000
+    return nlp
+
+
+def _is_pattern(phrase: str) -> bool:
+    return "*" in phrase or "|" in phrase
+
+
+def _token_spec(word: str) -> dict:
+    alternatives = []
+    for alt in word.split("|"):
+        if alt.endswith("*"):
+            alternatives.append(re.escape(alt[:-1].lower()) + r"\w*")
+        else:
+            alternatives.append(re.escape(alt.lower()))
+    return {"LOWER": {"REGEX": "^(?:" + "|".join(alternatives) + ")$"}}
+
+
+class Vocabularies:
+    """All rubric vocabularies compiled into one PhraseMatcher and one Matcher.
+
+    ``vocabularies`` maps a label (``"criterion-id/name"``) to its phrases.
+    """
+
+    def __init__(self, vocabularies: Mapping[str, Sequence[str]]) -> None:
+        from spacy.matcher import Matcher, PhraseMatcher
+
+        nlp = pipeline()
+        self.labels = tuple(vocabularies)
+        self._phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._pattern = Matcher(nlp.vocab)
+        self._has_patterns = False
+        for label, phrases in vocabularies.items():
+            plain = [p for p in phrases if not _is_pattern(p)]
+            if plain:
+                self._phrase.add(label, list(nlp.tokenizer.pipe(plain)))
+            patterns = []
+            for p in phrases:
+                if _is_pattern(p):
+                    words = [t.text for t in nlp.make_doc(p.replace("*", "STAR_").replace("|", "_PIPE_"))]
+                    patterns.append(
+                        [_token_spec(w.replace("STAR_", "*").replace("_PIPE_", "|")) for w in words]
+                    )
+            if patterns:
+                self._pattern.add(label, patterns)
+                self._has_patterns = True
+
+    def matches(self, doc) -> Iterable[tuple[str, int, int]]:
+        strings = doc.vocab.strings
+        for match_id, start, end in self._phrase(doc):
+            yield strings[match_id], start, end
+        if self._has_patterns:
+            for match_id, start, end in self._pattern(doc):
+                yield strings[match_id], start, end

@@ -1,0 +1,185 @@
+"""Rubrics are data: TOML files holding weights, thresholds, vocabularies and messages.
+
+A rubric is validated when loaded; every error names the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .errors import RubricError
+
+DEFAULT_RUBRIC = "klarna-take-home"
+
+
+@dataclass(frozen=True)
+class CriterionConfig:
+    id: str
+    title: str
+    weight: float
+    settings: Mapping[str, Any]
+    vocab: Mapping[str, tuple[str, ...]]
+    messages: Mapping[str, str]
+    severity: str = "error"
+
+    def label(self, name: str) -> str:
+        """The matcher label of one of this criterion's vocabularies."""
+        return f"{self.id}/{name}"
+
+
+@dataclass(frozen=True)
+class Rubric:
+    name: str
+    title: str
+    path: str
+    digest: str
+    criteria: tuple[CriterionConfig, ...]
+    pass_score: float = 100.0
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def vocabularies(self) -> dict[str, tuple[str, ...]]:
+        return {c.label(k): v for c in self.criteria for k, v in c.vocab.items() if v}
+
+    def criterion(self, cid: str) -> CriterionConfig:
+        for c in self.criteria:
+            if c.id == cid:
+                return c
+        raise KeyError(cid)
+
+
+def rubric_dirs() -> list[Path]:
+    """Where named rubrics live: inside the installed package, or the source tree's rubrics/."""
+    dirs = []
+    packaged = resources.files("grader") / "rubrics"
+    if packaged.is_dir():
+        dirs.append(Path(str(packaged)))
+    source = Path(__file__).resolve().parent.parent / "rubrics"
+    if source.is_dir():
+        dirs.append(source)
+    return dirs
+
+
+def available_rubrics() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for d in rubric_dirs():
+        for p in sorted(d.glob("*.toml")):
+            found.setdefault(p.stem, p)
+    return found
+
+
+def resolve(name_or_path: str | None) -> Path:
+    name = name_or_path or DEFAULT_RUBRIC
+    candidate = Path(name)
+    if candidate.suffix == ".toml" or candidate.exists():
+        if not candidate.is_file():
+            raise RubricError(f"rubric file {name} not found", "give an existing .toml path or a rubric name")
+        return candidate
+    known = available_rubrics()
+    if name not in known:
+        names = ", ".join(sorted(known)) or "none"
+        raise RubricError(f"unknown rubric '{name}'", f"use one of: {names}, or a path to a .toml file")
+    return known[name]
+
+
+def _err(path: Path, key: str, problem: str, fix: str) -> RubricError:
+    return RubricError(f"{path}: [{key}] {problem}", fix)
+
+
+def _check_type(path: Path, key: str, value: Any, kind: type) -> Any:
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        names = {int: "a whole number", float: "a number", str: "a string", bool: "true or false", list: "a list"}
+        raise _err(path, key, f"must be {names.get(kind, kind.__name__)}, got {value!r}", f"set {key} to {names.get(kind)}")
+    return value
+
+
+def load_rubric(name_or_path: str | None = None) -> Rubric:
+    """Load and validate a rubric by name (``klarna-take-home``) or path."""
+    from .criteria import REGISTRY
+
+    path = resolve(name_or_path)
+    raw_bytes = path.read_bytes()
+    try:
+        raw = tomllib.loads(raw_bytes.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RubricError(f"{path}: not valid TOML ({exc})", "fix the syntax at the position given") from None
+    for key in ("name", "title"):
+        if key not in raw:
+            raise _err(path, key, "is missing", f'add {key} = "..." at the top of the file')
+        _check_type(path, key, raw[key], str)
+    pass_score = _check_type(path, "pass_score", raw.get("pass_score", 100.0), float)
+    table = raw.get("criteria")
+    if not isinstance(table, dict) or not table:
+        raise _err(path, "criteria", "is missing or empty", "add at least one [criteria.<id>] table")
+    criteria: list[CriterionConfig] = []
+    for cid, body in table.items():
+        key = f"criteria.{cid}"
+        if cid not in REGISTRY:
+            raise _err(path, key, "is not a known criterion", f"use one of: {', '.join(sorted(REGISTRY))}")
+        if not isinstance(body, dict):
+            raise _err(path, key, "must be a table", f"write it as [{key}]")
+        spec = REGISTRY[cid]
+        if not _check_type(path, f"{key}.enabled", body.get("enabled", True), bool):
+            continue
+        allowed = {"enabled", "weight", "title", "severity", "vocab", "messages", *spec.SETTINGS}
+        for k in body:
+            if k not in allowed:
+                raise _err(path, f"{key}.{k}", "is not a setting of this criterion",
+                           f"remove it, or use one of: {', '.join(sorted(allowed))}")
+        weight = _check_type(path, f"{key}.weight", body.get("weight", 0), float)
+        if weight < 0:
+            raise _err(path, f"{key}.weight", "must not be negative", "use 0 or more")
+        title = _check_type(path, f"{key}.title", body.get("title", spec.TITLE), str)
+        severity = _check_type(path, f"{key}.severity", body.get("severity", getattr(spec, "SEVERITY", "error")), str)
+        if severity not in ("error", "warning"):
+            raise _err(path, f"{key}.severity", f"must be 'error' or 'warning', got {severity!r}", "pick one of the two")
+        settings = {}
+        for name, (kind, default) in spec.SETTINGS.items():
+            value = body.get(name, default)
+            if value is None:
+                raise _err(path, f"{key}.{name}", "is missing", f"add {name} = <{kind.__name__}>")
+            settings[name] = _check_type(path, f"{key}.{name}", value, kind)
+        vocab_raw = body.get("vocab", {})
+        if not isinstance(vocab_raw, dict):
+            raise _err(path, f"{key}.vocab", "must be a table", f"write it as [{key}.vocab]")
+        vocab = {}
+        for name in spec.VOCAB:
+            words = vocab_raw.get(name)
+            if words is None:
+                raise _err(path, f"{key}.vocab.{name}", "is missing", "add a list of phrases (it may be empty: [])")
+            _check_type(path, f"{key}.vocab.{name}", words, list)
+            if not all(isinstance(w, str) and w.strip() for w in words):
+                raise _err(path, f"{key}.vocab.{name}", "must hold only non-empty strings", "remove blank or non-text entries")
+            vocab[name] = tuple(w.strip() for w in words)
+        for name in vocab_raw:
+            if name not in spec.VOCAB:
+                raise _err(path, f"{key}.vocab.{name}", "is not a vocabulary of this criterion",
+                           f"use one of: {', '.join(spec.VOCAB)}")
+        messages_raw = body.get("messages", {})
+        if not isinstance(messages_raw, dict):
+            raise _err(path, f"{key}.messages", "must be a table", f"write it as [{key}.messages]")
+        messages = {}
+        for name in spec.MESSAGES:
+            if name not in messages_raw:
+                raise _err(path, f"{key}.messages.{name}", "is missing", "add the message text")
+            messages[name] = _check_type(path, f"{key}.messages.{name}", messages_raw[name], str)
+        criteria.append(CriterionConfig(
+            id=cid, title=title, weight=weight, severity=severity,
+            settings=MappingProxyType(settings),
+            vocab=MappingProxyType(vocab),
+            messages=MappingProxyType(messages),
+        ))
+    if not criteria:
+        raise _err(path, "criteria", "has every criterion disabled", "enable at least one")
+    if sum(c.weight for c in criteria) <= 0:
+        raise _err(path, "criteria.*.weight", "add up to zero", "give at least one criterion a positive weight")
+    digest = hashlib.sha256(raw_bytes).hexdigest()[:16]
+    return Rubric(name=raw["name"], title=raw["title"], path=str(path), digest=digest,
+                  criteria=tuple(criteria), pass_score=pass_score)
