@@ -243,18 +243,16 @@ def _not_cp1252(ch: str) -> bool:
 # --------------------------------------------------------------------------
 
 def build_pdf(doc: Doc, out: Path) -> int:
-    from reportlab.graphics.shapes import Drawing, Rect, String
     from reportlab.lib import colors
-    from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
     from reportlab.platypus import (
+        Flowable,
         KeepTogether,
         PageBreak,
         Paragraph,
         SimpleDocTemplate,
-        Spacer,
         Table,
         TableStyle,
         XPreformatted,
@@ -268,6 +266,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
         3: ParagraphStyle("H2", fontName="Helvetica-Bold", fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4),
         "body": body,
         "bullet": ParagraphStyle("Bullet", parent=body, leftIndent=16, bulletIndent=5, spaceAfter=3),
+        "bullet_last": ParagraphStyle("BulletLast", parent=body, leftIndent=16, bulletIndent=5, spaceAfter=8),
         "caption": ParagraphStyle(
             "Caption", parent=body, fontName="Helvetica-Oblique", fontSize=9, leading=12,
             textColor=colors.HexColor("#333333"), spaceBefore=2, spaceAfter=8,
@@ -279,6 +278,27 @@ def build_pdf(doc: Doc, out: Path) -> int:
             borderPadding=4, leftIndent=4, rightIndent=4, spaceBefore=4, spaceAfter=10,
         ),
     }
+
+    class FigureBox(Flowable):
+        """Grey placeholder box standing in for a chart, with its alt text."""
+
+        def __init__(self, w, h, label):
+            super().__init__()
+            self.width, self.height, self.label = w, h, label
+            self.spaceBefore, self.spaceAfter = 4, 4
+
+        def wrap(self, avail_w, avail_h):
+            return self.width, self.height
+
+        def draw(self):
+            c = self.canv
+            c.setFillColor(colors.HexColor("#dddddd"))
+            c.setStrokeColor(colors.HexColor("#999999"))
+            c.setLineWidth(0.5)
+            c.rect(0, 0, self.width, self.height, fill=1, stroke=1)
+            c.setFillColor(colors.HexColor("#444444"))
+            c.setFont("Helvetica-Oblique", 9)
+            c.drawCentredString(self.width / 2, self.height / 2 - 3, self.label)
 
     left = right = 2.2 * cm
     top, bottom = 2.6 * cm, 2.2 * cm
@@ -308,14 +328,11 @@ def build_pdf(doc: Doc, out: Path) -> int:
             story.append(Paragraph(escape(b.text), styles[min(b.level, 3)]))
         elif b.kind == "para":
             story.append(Paragraph(escape(b.text), styles["body"]))
-        elif b.kind == "bullets":
-            for item in b.items:
-                story.append(Paragraph(escape(item), styles["bullet"], bulletText="\u2022"))
-            story.append(Spacer(1, 3))
-        elif b.kind == "numbered":
+        elif b.kind in ("bullets", "numbered"):
             for n, item in enumerate(b.items, 1):
-                story.append(Paragraph(escape(item), styles["bullet"], bulletText=f"{n}."))
-            story.append(Spacer(1, 3))
+                style = styles["bullet_last" if n == len(b.items) else "bullet"]
+                marker = "\u2022" if b.kind == "bullets" else f"{n}."
+                story.append(Paragraph(escape(item), style, bulletText=marker))
         elif b.kind == "caption":
             story.append(Paragraph(escape(b.text), styles["caption"]))
         elif b.kind == "code":
@@ -323,14 +340,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
         elif b.kind == "pagebreak":
             story.append(PageBreak())
         elif b.kind == "figure":
-            d = Drawing(frame_w, 4.6 * cm)
-            d.add(Rect(0, 0, frame_w, 4.6 * cm, fillColor=colors.HexColor("#dddddd"),
-                       strokeColor=colors.HexColor("#999999"), strokeWidth=0.5))
-            d.add(String(frame_w / 2, 2.2 * cm, f"[chart] {b.text}", fontName="Helvetica-Oblique",
-                         fontSize=9, textAnchor="middle", fillColor=colors.HexColor("#444444")))
-            story.append(Spacer(1, 4))
-            story.append(d)
-            story.append(Spacer(1, 4))
+            story.append(FigureBox(frame_w, 3.8 * cm, f"[chart] {b.text}"))
         elif b.kind == "table":
             rows = b.items
             ncols = max(len(r) for r in rows)
@@ -343,7 +353,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
             lens = [max(min(len(r[ci]), 60) for r in rows) + 6 for ci in range(ncols)]
             total = sum(lens)
             widths = [frame_w * n / total for n in lens]
-            t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT")
+            t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", spaceBefore=2, spaceAfter=6)
             t.setStyle(TableStyle([
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
@@ -351,9 +361,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
             ]))
-            story.append(Spacer(1, 2))
             story.append(t)
-            story.append(Spacer(1, 6))
         else:  # pragma: no cover - parser only produces the kinds above
             raise ValueError(b.kind)
 
@@ -382,7 +390,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
 # DOCX (python-docx)
 # --------------------------------------------------------------------------
 
-def _png_box(w: int = 480, h: int = 200) -> bytes:
+def _png_box(w: int = 664, h: int = 152) -> bytes:
     """A grey placeholder box with a darker border, as a PNG (pure stdlib)."""
     fill, edge = 221, 153
     rows = []
@@ -399,6 +407,18 @@ def _png_box(w: int = 480, h: int = 200) -> bytes:
 
     ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)  # 8-bit greyscale
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(raw, 9)) + chunk(b"IEND", b"")
+
+
+def _set_font(style, name: str) -> None:
+    """Set a style's font, dropping theme-font attributes that would override it."""
+    from docx.oxml.ns import qn
+
+    style.font.name = name
+    rfonts = style.element.rPr.rFonts
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+        if rfonts.get(qn(attr)) is not None:
+            del rfonts.attrib[qn(attr)]
+    rfonts.set(qn("w:cs"), name)
 
 
 def _add_field(run, instr: str):
@@ -440,7 +460,7 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+    from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK, WD_TAB_ALIGNMENT
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt, RGBColor
@@ -455,13 +475,13 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
 
     st = d.styles
     normal = st["Normal"]
-    normal.font.name = "Arial"
+    _set_font(normal, "Arial")
     normal.font.size = Pt(10.5)
     normal.paragraph_format.space_after = Pt(6)
     normal.paragraph_format.line_spacing = Pt(14)
     for name, size in (("Title", 20), ("Heading 1", 13.5), ("Heading 2", 11.5)):
         s = st[name]
-        s.font.name = "Arial"
+        _set_font(s, "Arial")
         s.font.size = Pt(size)
         s.font.bold = True
         s.font.color.rgb = RGBColor(0x1F, 0x1F, 0x1F)
@@ -472,10 +492,10 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
     st["Heading 2"].paragraph_format.space_after = Pt(4)
     st["Title"].paragraph_format.space_after = Pt(8)
     for name in ("List Bullet", "List Number"):
-        st[name].font.name = "Arial"
+        _set_font(st[name], "Arial")
         st[name].paragraph_format.space_after = Pt(3)
     cap = st["Caption"]
-    cap.font.name = "Arial"
+    _set_font(cap, "Arial")
     cap.font.size = Pt(9)
     cap.font.italic = True
     cap.font.bold = False
@@ -483,7 +503,7 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
     cap.paragraph_format.space_after = Pt(8)
     code = st.add_style("Code", WD_STYLE_TYPE.PARAGRAPH)
     code.base_style = normal
-    code.font.name = "Courier New"
+    _set_font(code, "Courier New")
     code.font.size = Pt(8.5)
     code.paragraph_format.line_spacing = 1.0
     code.paragraph_format.space_before = Pt(4)
@@ -498,6 +518,9 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
     hp = sec.header.paragraphs[0]
     hp.text = f"{doc.candidate} \u2014 {doc.short_title}\tTake-home case study"
     hp.style.font.size = Pt(8.5)
+    header_tabs = st["Header"].paragraph_format.tab_stops
+    header_tabs.clear_all()  # the template's tabs are for US Letter
+    header_tabs.add_tab_stop(Cm(16.6), WD_TAB_ALIGNMENT.RIGHT)
     fp = sec.footer.paragraphs[0]
     fp.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fp.add_run("Page ")
@@ -545,6 +568,7 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
             d.add_picture(io.BytesIO(_png_box()), width=Cm(16.6))
             p = d.paragraphs[-1]
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            p.paragraph_format.line_spacing = 1.0  # an exact line height would clip the picture
             for docpr in p._p.iter(qn("wp:docPr")):
                 docpr.set("descr", b.text)
                 docpr.set("title", b.text)
