@@ -58,16 +58,25 @@ class Vocabularies:
             plain = [p for p in phrases if not _is_pattern(p)]
             if plain:
                 self._phrase.add(label, list(nlp.tokenizer.pipe(plain)))
-            patterns = []
-            for p in phrases:
-                if _is_pattern(p):
-                    words = [t.text for t in nlp.make_doc(p.replace("*", "STAR_").replace("|", "_PIPE_"))]
-                    patterns.append(
-                        [_token_spec(w.replace("STAR_", "*").replace("_PIPE_", "|")) for w in words]
-                    )
+            patterns = [self._pattern_for(p) for p in phrases if _is_pattern(p)]
             if patterns:
                 self._pattern.add(label, patterns)
                 self._has_patterns = True
+
+    @staticmethod
+    def _pattern_for(phrase: str) -> list[dict]:
+        """Token specs for a phrase: words split as the tokenizer splits them, wildcards kept."""
+        nlp = pipeline()
+        specs: list[dict] = []
+        for word in phrase.split():
+            if "|" in word:
+                specs.append(_token_spec(word))
+                continue
+            star = word.endswith("*")
+            pieces = [t.text for t in nlp.make_doc(word.rstrip("*"))]
+            for i, piece in enumerate(pieces):
+                specs.append(_token_spec(piece + ("*" if star and i == len(pieces) - 1 else "")))
+        return specs
 
     def matches(self, doc) -> Iterable[tuple[str, int, int]]:
         strings = doc.vocab.strings

@@ -18,8 +18,14 @@ Usage::
     python scripts/build_samples.py            # build all samples
     python scripts/build_samples.py NAME ...   # build only the given stems
 
+For each sample the script prints the PDF page count and, if
+``sample_submissions/expected.toml`` exists, checks that its ``page-limit``
+verdict agrees with that count (<= 3 pages passes); it exits 1 on a mismatch.
+The DOCX's ``docProps/app.xml`` <Pages> is set to the same count (python-docx
+cannot paginate, and its template would otherwise claim a single page).
+
 Only python-docx, reportlab and the standard library are needed to build;
-pypdf is used (if installed) to report the page count of each PDF.
+pypdf is used (if installed) to count the pages of each PDF.
 """
 
 from __future__ import annotations
@@ -158,9 +164,7 @@ def parse(text: str) -> list[Block]:
             if i >= len(lines) or not _NUMBERED.match(lines[i].strip()):
                 blocks[-1].text = ""
             continue
-        elif _CAPTION.match(stripped) and not para and (
-            i + 1 >= len(lines) or not lines[i + 1].strip()
-        ):
+        elif _CAPTION.match(stripped) and not para and (i + 1 >= len(lines) or not lines[i + 1].strip()):
             blocks.append(Block("caption", stripped))
         else:
             para.append(stripped)
@@ -206,9 +210,7 @@ def load(path: Path) -> Doc:
     text = path.read_text(encoding="utf-8")
     bad = sorted({ch for ch in text if ch not in "\n" and _not_cp1252(ch)})
     if bad:
-        raise SystemExit(
-            f"{path.name}: characters outside cp1252 (not in the PDF base fonts): {''.join(bad)!r}"
-        )
+        raise SystemExit(f"{path.name}: characters outside cp1252 (not in the PDF base fonts): {''.join(bad)!r}")
     blocks = parse(text)
     title = next((b.text for b in blocks if b.kind == "title"), path.stem)
     candidate, date = "", None
@@ -242,6 +244,7 @@ def _not_cp1252(ch: str) -> bool:
 # PDF (reportlab platypus)
 # --------------------------------------------------------------------------
 
+
 def build_pdf(doc: Doc, out: Path) -> int:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -268,14 +271,28 @@ def build_pdf(doc: Doc, out: Path) -> int:
         "bullet": ParagraphStyle("Bullet", parent=body, leftIndent=16, bulletIndent=5, spaceAfter=3),
         "bullet_last": ParagraphStyle("BulletLast", parent=body, leftIndent=16, bulletIndent=5, spaceAfter=8),
         "caption": ParagraphStyle(
-            "Caption", parent=body, fontName="Helvetica-Oblique", fontSize=9, leading=12,
-            textColor=colors.HexColor("#333333"), spaceBefore=2, spaceAfter=8,
+            "Caption",
+            parent=body,
+            fontName="Helvetica-Oblique",
+            fontSize=9,
+            leading=12,
+            textColor=colors.HexColor("#333333"),
+            spaceBefore=2,
+            spaceAfter=8,
         ),
         "cell": ParagraphStyle("Cell", fontName="Helvetica", fontSize=9.5, leading=12),
         "cellhead": ParagraphStyle("CellHead", fontName="Helvetica-Bold", fontSize=9.5, leading=12),
         "code": ParagraphStyle(
-            "Code", fontName="Courier", fontSize=8.5, leading=10.5, backColor=colors.HexColor("#f2f2f2"),
-            borderPadding=4, leftIndent=4, rightIndent=4, spaceBefore=4, spaceAfter=10,
+            "Code",
+            fontName="Courier",
+            fontSize=8.5,
+            leading=10.5,
+            backColor=colors.HexColor("#f2f2f2"),
+            borderPadding=4,
+            leftIndent=4,
+            rightIndent=4,
+            spaceBefore=4,
+            spaceAfter=10,
         ),
     }
 
@@ -354,13 +371,17 @@ def build_pdf(doc: Doc, out: Path) -> int:
             total = sum(lens)
             widths = [frame_w * n / total for n in lens]
             t = Table(data, colWidths=widths, repeatRows=1, hAlign="LEFT", spaceBefore=2, spaceAfter=6)
-            t.setStyle(TableStyle([
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("TOPPADDING", (0, 0), (-1, -1), 3),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]))
+            t.setStyle(
+                TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#888888")),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
+                        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                        ("TOPPADDING", (0, 0), (-1, -1), 3),
+                        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+                    ]
+                )
+            )
             story.append(t)
         else:  # pragma: no cover - parser only produces the kinds above
             raise ValueError(b.kind)
@@ -378,9 +399,17 @@ def build_pdf(doc: Doc, out: Path) -> int:
         i += 1
 
     pdf = SimpleDocTemplate(
-        str(out), pagesize=A4, leftMargin=left, rightMargin=right, topMargin=top,
-        bottomMargin=bottom, title=doc.title, author=doc.candidate,
-        subject="Take-home case study", creator="scripts/build_samples.py", invariant=1,
+        str(out),
+        pagesize=A4,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=doc.title,
+        author=doc.candidate,
+        subject="Take-home case study",
+        creator="scripts/build_samples.py",
+        invariant=1,
     )
     pdf.build(merged, onFirstPage=on_page, onLaterPages=on_page)
     return pdf.page
@@ -389,6 +418,7 @@ def build_pdf(doc: Doc, out: Path) -> int:
 # --------------------------------------------------------------------------
 # DOCX (python-docx)
 # --------------------------------------------------------------------------
+
 
 def _png_box(w: int = 664, h: int = 152) -> bytes:
     """A grey placeholder box with a darker border, as a PNG (pure stdlib)."""
@@ -611,8 +641,9 @@ def build_docx(doc: Doc, out: Path, pages: int) -> None:
 def _app_xml(doc: Doc, pages: int) -> bytes:
     """Extended properties as Word would write them (Pages = the companion PDF's count)."""
     text = " ".join(
-        b.text if b.kind not in ("bullets", "numbered", "table") else
-        " ".join(" ".join(r) if isinstance(r, list) else r for r in b.items)
+        b.text
+        if b.kind not in ("bullets", "numbered", "table")
+        else " ".join(" ".join(r) if isinstance(r, list) else r for r in b.items)
         for b in doc.blocks
     )
     words = len(text.split())
@@ -630,7 +661,7 @@ def _app_xml(doc: Doc, pages: int) -> bytes:
         f"<CharactersWithSpaces>{len(text)}</CharactersWithSpaces>"
         "<SharedDoc>false</SharedDoc><HyperlinksChanged>false</HyperlinksChanged>"
         "<AppVersion>16.0000</AppVersion></Properties>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def _write_normalised_docx(data: bytes, out: Path, app_xml: bytes) -> None:
@@ -648,6 +679,20 @@ def _write_normalised_docx(data: bytes, out: Path, app_xml: bytes) -> None:
 
 
 # --------------------------------------------------------------------------
+
+PAGE_LIMIT = 3
+
+
+def _load_expected() -> dict:
+    path = SAMPLES / "expected.toml"
+    if not path.exists():
+        return {}
+    try:
+        import tomllib
+    except ImportError:  # Python < 3.11: skip the consistency check
+        return {}
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
 
 def count_pdf_pages(path: Path, fallback: int) -> int:
     try:
@@ -674,8 +719,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no sources found in {SRC}", file=sys.stderr)
         return 2
 
+    expected = _load_expected()
     width = max(len(s.stem) for s in sources)
-    print(f"{'sample':<{width}}  pdf pages  words")
+    print(f"{'sample':<{width}}  pdf pages  words  expected page-limit")
+    problems = 0
     for src in sources:
         doc = load(src)
         pdf_path = SAMPLES / f"{src.stem}.pdf"
@@ -684,7 +731,15 @@ def main(argv: list[str] | None = None) -> int:
         pages = count_pdf_pages(pdf_path, built)
         build_docx(doc, docx_path, pages)
         words = len(src.read_text(encoding="utf-8").split())
-        print(f"{src.stem:<{width}}  {pages:>9}  {words:>5}")
+        exp = expected.get(src.stem, {}).get("page-limit")
+        note = "(no entry)" if exp is None else str(exp).lower()
+        if exp is not None and exp != (pages <= PAGE_LIMIT):
+            note += f"  MISMATCH: {pages} pages"
+            problems += 1
+        print(f"{src.stem:<{width}}  {pages:>9}  {words:>5}  {note}")
+    if problems:
+        print(f"{problems} sample(s) disagree with expected.toml page-limit", file=sys.stderr)
+        return 1
     return 0
 
 

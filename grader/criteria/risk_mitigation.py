@@ -46,6 +46,22 @@ def _is_risk(s: Sentence, cfg: CriterionConfig) -> bool:
     return any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals"))
 
 
+def _names(text: str, cfg: CriterionConfig, vocab: str) -> bool:
+    """Whether a header or heading names a vocabulary term (single words, prefix match)."""
+    words = [w.rstrip("*") for w in cfg.vocab[vocab] if " " not in w]
+    return any(re.search(rf"\b{re.escape(w)}", text) for w in words if w)
+
+
+def _risk_row(s: Sentence, cfg: CriterionConfig) -> bool:
+    """A data row of a table whose header names risks."""
+    return s.kind is Kind.TABLE_CELL and bool(s.header) and _names(s.header, cfg, "risk_terms")
+
+
+def _mitigated_row(s: Sentence, cfg: CriterionConfig) -> bool:
+    cells = [c for c in s.text.split(" | ") if c.strip()]
+    return _risk_row(s, cfg) and _names(s.header, cfg, "mitigations") and len(cells) >= 2
+
+
 def _in_risk_section(s: Sentence, cfg: CriterionConfig) -> bool:
     words = [w.rstrip("*") for w in cfg.vocab["risk_terms"] if " " not in w]
     return any(re.search(rf"\b{re.escape(w)}", s.section) for w in words if w)
@@ -77,9 +93,7 @@ def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig) -> tuple[int, Sent
     for s in doc.sentences:
         if s.kind in _SKIPPED:
             continue
-        if s.kind is Kind.TABLE_CELL and s.header and any(
-            re.search(rf"\b{re.escape(w.rstrip('*'))}", s.header) for w in cfg.vocab["risk_terms"] if " " not in w
-        ):
+        if _risk_row(s, cfg):
             table_rows.setdefault(f"{s.page}:{s.header}", []).append(s)
         elif s.kind is Kind.LIST_ITEM and s.index == 0 and (_in_risk_section(s, cfg) or _is_risk(s, cfg)):
             section_items.setdefault(f"{s.section}:{s.paragraph}", []).append(s)
@@ -103,7 +117,11 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
         return result(cfg, False, msg, cfg.messages["suggestion_laundry"], found=[evidence(where)], looked=looked)
     unmitigated: Sentence | None = None
     for i, s in enumerate(sentences):
-        if not _is_risk(s, cfg):
+        if s.kind is Kind.TABLE_CELL and not s.header:
+            continue  # a header row names columns, not a risk
+        if _mitigated_row(s, cfg):
+            return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
+        if not (_is_risk(s, cfg) or _risk_row(s, cfg)):
             continue
         # The mitigation may sit in the same sentence or row, the next sentence, or the next block.
         neighbours = [s]
