@@ -8,7 +8,7 @@ from dataclasses import dataclass
 _NUM = r"\d{1,3}(?:[,.\u202f\u00a0 ]\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _RANGE = rf"(?:{_NUM})(?:\s?(?:[-\u2013\u2014]|to)\s?(?:{_NUM}))?"
 _SCALE = (
-    r"(?:thousand|million|billion|mio\.?|mrd\.?|mn|mm|bn|k|m|b)(?![a-z])"
+    r"(?:thousand|million|billion|mio\.?|mrd\.?|mln\.?|mn|mm|bn|k|m|b)(?![a-z])"
 )
 _EUR_PREFIX = r"(?:€|(?<![a-z])eur(?![a-z])\.?|\beuros?\b)"
 _EUR_SUFFIX = r"(?:€|\beur\b|\beuros?\b)"
@@ -25,7 +25,12 @@ def _money(prefix: str, suffix: str) -> str:
     return rf"(?:{pre}|{post})"
 
 
+_WORD_NUMBER = (
+    r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
+    r"a hundred|half a|a quarter of a|several)"
+)
 _PATTERNS = [
+    ("EUR", re.compile(rf"\b{_WORD_NUMBER}\s+(?:hundred\s+)?(?:thousand|million|billion)\s+euros?\b", re.I)),
     ("EUR", re.compile(_money(_EUR_PREFIX, _EUR_SUFFIX), re.I)),
     ("USD", re.compile(_money(_USD_PREFIX, _USD_SUFFIX), re.I)),
     ("GBP", re.compile(_money(_GBP_PREFIX, _GBP_SUFFIX), re.I)),
@@ -38,7 +43,7 @@ _PERCENT = re.compile(
 )
 _SCALES = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "mio": 1e6,
-    "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9,
+    "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9, "mln": 1e6,
 }
 
 
@@ -55,10 +60,24 @@ class Amount:
         return self.currency != "PERCENT"
 
 
+_WORD_VALUES = {
+    "a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "several": 3, "half": 0.5, "quarter": 0.25,
+}
+_YEAR = re.compile(r"^(?:euro|eur)\s?(?:19|20)\d\d$", re.I)
+
+
 def _value(text: str) -> float | None:
     m = re.search(_NUM, text)
     if not m:
-        return None
+        words = text.lower().split()
+        base = next((_WORD_VALUES[w] for w in words if w in _WORD_VALUES and w != "a"), 1.0)
+        if "hundred" in words:
+            base *= 100
+        scale = next((_SCALES[w] for w in words if w in _SCALES), 1.0)
+        return base * scale
+
     raw = m.group(0).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
     # "1.200.000" / "1,200,000" are thousands; "2,3" / "2.3" a decimal point.
     if re.fullmatch(r"\d{1,3}(?:[.,]\d{3}){2,}", raw) or re.fullmatch(r"\d{1,3}([.,])\d{3}", raw) and (
@@ -86,8 +105,8 @@ def find_amounts(text: str) -> list[Amount]:
     taken: list[tuple[int, int]] = []
     for currency, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            if any(m.start() < e and s < m.end() for s, e in taken):
-                continue
+            if any(m.start() < e and s < m.end() for s, e in taken) or _YEAR.match(m.group(0).strip()):
+                continue  # "Euro 2024" is a tournament, not money
             taken.append((m.start(), m.end()))
             found.append(Amount(m.group(0).strip(), currency, m.start(), m.end(), _value(m.group(0))))
     for m in _PERCENT.finditer(text):

@@ -21,6 +21,10 @@ def pipeline() -> "Language":
     import spacy
 
     nlp = spacy.blank("en")
+    # Abbreviations that end in a period but do not end a sentence in money and business prose.
+    for abbr in ("Mio.", "Mrd.", "Mln.", "mln.", "mio.", "mrd.", "bn.", "approx.", "Approx.", "ca.", "p.a.",
+                 "incl.", "excl.", "vs.", "est.", "Est.", "avg.", "Avg.", "resp.", "cf.", "Fig.", "fig."):
+        nlp.tokenizer.add_special_case(abbr, [{"ORTH": abbr}])
     nlp.add_pipe("sentencizer")
     nlp.max_length = 2_000_000
     return nlp

@@ -19,7 +19,7 @@ from ._common import evidence, matches_in, message, result
 
 ID = "euro-impact"
 TITLE = "Impact quantified in euros"
-SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3)}
+SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3), "min_impact_eur": (int, 1000)}
 VOCAB = ("impact_cues", "context_cues", "unit_cues")
 MESSAGES = (
     "pass", "fail_context", "fail_other_currency", "fail_percent_only", "fail_no_impact", "fail_none", "suggestion",
@@ -47,6 +47,8 @@ def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
     first = s.token_at(amount.start)
     last = s.token_at(max(amount.end - 1, amount.start))
     reach, unit_reach = cfg.settings["context_reach"], cfg.settings["unit_reach"]
+    if amount.value is not None and amount.value < cfg.settings["min_impact_eur"]:
+        return "context"
     for m in matches_in(s, cfg, "context_cues"):
         if first - reach <= m.start and m.end <= first + 1:
             return "context"

@@ -29,6 +29,8 @@ VOCAB = (
     "menu_after_decision",
     "process_openers",
     "lead_ins",
+    "deferrals",
+    "embedding",
 )
 MESSAGES = (
     "pass", "fail_question", "fail_hedge", "fail_options", "fail_process", "fail_none", "fail_buried",
@@ -122,8 +124,18 @@ def classify(s: Sentence, cfg: CriterionConfig) -> str:
             return "process"
         return "none"
     start, end = span
-    if any(m.start >= start for m in matches_in(s, cfg, "hedges")):
-        return "hedge"
+    if any(m.start < start for m in matches_in(s, cfg, "embedding")):
+        return "none"  # "This memo looks at whether Acme should …" asks, it does not decide
+    breaks = [i for i, t in enumerate(s.tokens) if t in (";", "—", "–") and i > end]
+    for m in matches_in(s, cfg, "hedges"):
+        if m.start < start:
+            continue
+        later_clause = [b for b in breaks if b < m.start]
+        if not later_clause:
+            return "hedge"
+        clause_start = later_clause[-1]
+        if any(d.start > clause_start for d in matches_in(s, cfg, "deferrals")):
+            return "hedge"  # "…; further analysis is needed before we commit"
     if any(end <= m.start <= end + reach for m in matches_in(s, cfg, "weak_followers")):
         return "hedge"
     if any(m.start >= start for m in matches_in(s, cfg, "menu_after_decision")):

@@ -19,7 +19,10 @@ from ._common import evidence, has, matches_in, message, result
 ID = "risk-mitigation"
 TITLE = "One key risk, mitigated"
 SETTINGS = {"max_risks": (int, 3), "harm_reach": (int, 6)}
-VOCAB = ("risk_terms", "risk_exclusions", "hedged_modals", "harms", "mitigations", "count_words")
+VOCAB = (
+    "risk_terms", "vague_risks", "risk_exclusions", "hedged_modals", "harms", "mitigations", "vague_mitigations",
+    "count_words",
+)
 MESSAGES = ("pass", "fail_laundry", "fail_unmitigated", "fail_none", "suggestion", "suggestion_laundry")
 EXAMPLES = {
     "pass": [
@@ -37,19 +40,29 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "e
 
 
 def _is_risk(s: Sentence, cfg: CriterionConfig) -> bool:
+    """A named risk: a risk word used for a risk (not 'risk score'), or 'could/may … <harm>'."""
     excluded = [(m.start, m.end) for m in matches_in(s, cfg, "risk_exclusions")]
-    for m in matches_in(s, cfg, "risk_terms"):
-        if not any(a <= m.start < b or m.start <= a < m.end for a, b in excluded):
-            return True
-    reach = cfg.settings["harm_reach"]
+    vague = [(m.start, m.end) for m in matches_in(s, cfg, "vague_risks")]
     harms = matches_in(s, cfg, "harms")
+    for m in matches_in(s, cfg, "risk_terms"):
+        if any(a <= m.start < b or m.start <= a < m.end for a, b in excluded):
+            continue
+        if any(a <= m.start < b for a, b in vague) and not harms:
+            continue  # "there are risks, which we will monitor" names nothing
+        return True
+    reach = cfg.settings["harm_reach"]
     return any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals"))
 
 
+def _is_mitigation(s: Sentence, cfg: CriterionConfig) -> bool:
+    """A concrete mitigation: 'mitigate as needed' or a 'TBD' cell is not one."""
+    return has(s, cfg, "mitigations") and not has(s, cfg, "vague_mitigations")
+
+
 def _names(text: str, cfg: CriterionConfig, vocab: str) -> bool:
-    """Whether a header or heading names a vocabulary term (single words, prefix match)."""
-    words = [w.rstrip("*") for w in cfg.vocab[vocab] if " " not in w]
-    return any(re.search(rf"\b{re.escape(w)}", text) for w in words if w)
+    """Whether a header or heading names a vocabulary term (prefix match on whole words)."""
+    words = [w.rstrip("*").replace(" - ", "-") for w in cfg.vocab[vocab]]
+    return any(re.search(rf"\b{re.escape(w)}", text) for w in words if len(w) > 2)
 
 
 def _risk_row(s: Sentence, cfg: CriterionConfig) -> bool:
@@ -58,8 +71,13 @@ def _risk_row(s: Sentence, cfg: CriterionConfig) -> bool:
 
 
 def _mitigated_row(s: Sentence, cfg: CriterionConfig) -> bool:
-    cells = [c for c in s.text.split(" | ") if c.strip()]
-    return _risk_row(s, cfg) and _names(s.header, cfg, "mitigations") and len(cells) >= 2
+    """A risk-table row whose mitigation column holds a real answer, not 'TBD'."""
+    if not (_risk_row(s, cfg) and _names(s.header, cfg, "mitigations")):
+        return False
+    cells = [c.strip() for c in s.text.split(" | ")]
+    placeholders = [w.replace(" / ", "/") for w in cfg.vocab["vague_mitigations"]]
+    answers = [c for c in cells[1:] if c and not any(c.lower().startswith(p) for p in placeholders)]
+    return len(cells) >= 2 and bool(answers)
 
 
 def _in_risk_section(s: Sentence, cfg: CriterionConfig) -> bool:
@@ -76,13 +94,16 @@ def _explicit_count(s: Sentence, cfg: CriterionConfig) -> int:
     return best
 
 
+_ENUMERATION = re.compile(r"\b(?:risks|downsides|threats|concerns)\b[^.:;]{0,30}?(?:\binclude\b|\bare\b|:)\s*(.+)", re.I)
+
+
 def _enumerated(s: Sentence) -> int:
     """Items in an inline list like 'risks include A, B, C and D'."""
-    tail = s.text.split(":", 1)[1] if ":" in s.text else s.text
-    if "include" in s.text.lower() or ":" in s.text:
-        parts = [p for p in re.split(r",|;|\band\b|\bor\b", tail) if p.strip()]
-        return len(parts) if len(parts) >= 3 else 0
-    return 0
+    m = _ENUMERATION.search(s.text)
+    if not m:
+        return 0
+    parts = [p for p in re.split(r",|;|\band\b|\bor\b", m.group(1)) if len(p.split()) >= 1 and p.strip(" .")]
+    return len(parts) if len(parts) >= 3 else 0
 
 
 def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig) -> tuple[int, Sentence | None]:
@@ -121,7 +142,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             continue  # a header row names columns, not a risk
         if _mitigated_row(s, cfg):
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
-        if not (_is_risk(s, cfg) or _risk_row(s, cfg)):
+        opens_risk_section = _in_risk_section(s, cfg) and s.index == 0 and s.kind is Kind.PARAGRAPH
+        if not (_is_risk(s, cfg) or _risk_row(s, cfg) or opens_risk_section):
             continue
         # The mitigation may sit in the same sentence or row, the next sentence, or the next block.
         neighbours = [s]
@@ -132,7 +154,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
                 neighbours.append(t)
         if s.kind is Kind.HEADING:
             continue
-        mitigation = next((t for t in neighbours if has(t, cfg, "mitigations")), None)
+        mitigation = next((t for t in neighbours if _is_mitigation(t, cfg)), None)
         if mitigation is not None:
             found = [evidence(s, s.text)] + ([evidence(mitigation, mitigation.text)] if mitigation is not s else [])
             return result(cfg, True, message(cfg, "pass", where=s.where), found=found)
