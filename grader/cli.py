@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -20,20 +21,32 @@ def _colour() -> bool | None:
     return False if os.environ.get("NO_COLOR") else None
 
 
-def _error(path: str, exc: BaseException, debug: bool) -> int:
-    """Print one line for a file that could not be graded; return its exit status."""
+def one_line(text: str) -> str:
+    """``text`` on one printable line: a file name or message can hold newlines or terminal escapes."""
+    text = re.sub(r"\s+", " ", str(text)).strip()
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def _say_error(line: str) -> None:
+    click.secho(f"grader: {one_line(line)}", fg="red", err=True, color=_colour())
+
+
+def _describe(exc: BaseException) -> tuple[int, str]:
+    """The exit status and the one line for a file that could not be graded."""
     if isinstance(exc, GraderError):
-        click.secho(f"grader: {path}: {exc.line()}", fg="red", err=True, color=_colour())
-        return exc.exit_code
-    if debug:
-        traceback.print_exception(exc)
+        return exc.exit_code, exc.line()
     name = type(exc).__name__
-    click.secho(
-        f"grader: {path}: could not be graded (internal {name}: {str(exc)[:120]}); "
-        "re-export the file as PDF or DOCX, and report this if it persists",
-        fg="red", err=True, color=_colour(),
-    )
-    return EXIT_UNGRADABLE
+    return EXIT_UNGRADABLE, (f"could not be graded (internal {name}: {str(exc)[:120]}); "
+                             "re-export the file as PDF or DOCX, and report this if it persists")
+
+
+def _error(path: str, exc: BaseException, debug: bool) -> tuple[int, str]:
+    """Print one line for a file that could not be graded; return its exit status and that line."""
+    if debug and not isinstance(exc, GraderError):
+        traceback.print_exception(exc)
+    code, line = _describe(exc)
+    _say_error(f"{path}: {line}")
+    return code, one_line(line)
 
 
 def _load(rubric: str | None):
@@ -42,18 +55,48 @@ def _load(rubric: str | None):
     try:
         return load_rubric(rubric)
     except RubricError as exc:
-        click.secho(f"grader: {exc.line()}", fg="red", err=True, color=_colour())
+        _say_error(exc.line())
         sys.exit(EXIT_USAGE)
 
 
+def _discover(files: tuple[str, ...]) -> tuple[list[str], int]:
+    """The files to grade (folders expanded); report folders holding no draft."""
+    from .discover import SUFFIXES, discover
+
+    found = discover(files)
+    for folder in found.empty_folders:
+        _say_error(f"{folder}: no {', '.join(SUFFIXES)} files in this folder; name a draft or another folder")
+    return list(found.files), EXIT_UNGRADABLE if found.empty_folders else EXIT_PASS
+
+
 def _grade_all(files, rubric, debug):
+    """Yield (path, result or None, exit status, error line) for each file; one bad file never stops a batch."""
     from .grading import grade
 
     for path in files:
         try:
-            yield path, grade(path, rubric), EXIT_PASS
-        except (GraderError, Exception) as exc:  # noqa: BLE001 - one bad file never takes down a batch
-            yield path, None, _error(path, exc, debug)
+            yield path, grade(path, rubric), EXIT_PASS, ""
+        except Exception as exc:  # noqa: BLE001 - one bad file never takes down a batch
+            code, line = _error(path, exc, debug)
+            yield path, None, code, line
+
+
+class Group(click.Group):
+    """A click group whose usage errors exit with 3: click's own 2 means "cannot be graded" here."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as exc:
+            exc.exit_code = EXIT_USAGE
+            raise
 
 
 rubric_option = click.option(
@@ -61,13 +104,16 @@ rubric_option = click.option(
     help="Rubric name (see rubrics/) or path to a .toml file. Default: klarna-take-home.",
 )
 debug_option = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
-files_argument = click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+files_argument = click.argument("files", nargs=-1, required=True, metavar="FILES_OR_FOLDERS...",
+                                type=click.Path(path_type=str))
 
 
-@click.group(context_settings=CONTEXT)
+@click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="grader")
 def main() -> None:
     """Grade case-study take-homes (PDF, DOCX or Markdown) the way a hiring reviewer does.
+
+    A folder stands for every .pdf, .docx and .md file under it, in sorted order.
 
     Exit status: 0 every criterion passes, 1 a criterion fails, 2 a file cannot be graded,
     3 bad usage or a broken rubric.
@@ -82,17 +128,17 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and errors.")
 @debug_option
 def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, debug: bool) -> None:
-    """Grade FILES and print the verdicts; the exit status says pass or fail."""
+    """Grade FILES (or the drafts in FOLDERS) and print the verdicts; the exit status says pass or fail."""
     from .report.text import render_text
 
     rub = _load(rubric)
-    status = EXIT_PASS
+    paths, status = _discover(files)
     objects = []
-    for path, result, code in _grade_all(files, rub, debug):
+    for path, result, code, line in _grade_all(paths, rub, debug):
         if result is None:
             status = max(status, code)
             if fmt == "json":
-                objects.append({"schema": 1, "file": path, "error": True, "passed": False})
+                objects.append({"schema": 1, "file": path, "error": True, "message": line, "passed": False})
             continue
         if not result.passed:
             status = max(status, EXIT_FAIL)
@@ -114,18 +160,25 @@ def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, deb
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the HTML reports into.")
 @debug_option
 def report(files: tuple[str, ...], rubric: str | None, out_dir: Path, debug: bool) -> None:
-    """Grade FILES and write an HTML feedback report for each into OUTPUT."""
-    from .report.html import write_report
+    """Grade FILES (or the drafts in FOLDERS) and write an HTML feedback report for each into OUTPUT."""
+    from .report.html import report_names, write_report
 
     rub = _load(rubric)
-    status = EXIT_PASS
-    for path, result, code in _grade_all(files, rub, debug):
+    paths, status = _discover(files)
+    names = report_names(paths)
+    for path, result, code, _ in _grade_all(paths, rub, debug):
         if result is None:
             status = max(status, code)
             continue
-        target = write_report(result, out_dir)
+        try:
+            target = write_report(result, out_dir, name=names[path])
+        except OSError as exc:
+            _say_error(f"{out_dir}: cannot write the report for {path} ({exc.strerror or exc}); "
+                       "choose a folder you can write to with --output")
+            status = max(status, EXIT_USAGE)
+            continue
         mark = "✓" if result.passed else "✗"
-        click.echo(f"{mark} {path}: {result.score:g}/100 → {target}")
+        click.echo(f"{mark} {one_line(path)}: {result.score:g}/100 → {one_line(str(target))}")
         if not result.passed:
             status = max(status, EXIT_FAIL)
     sys.exit(status)

@@ -11,11 +11,11 @@ _SCALE = (
     r"(?:thousand|million|billion|mio\.?|mrd\.?|mln\.?|mn|mm|bn|k|m|b)(?![a-z])"
 )
 _EUR_PREFIX = r"(?:€|(?<![a-z])eur(?![a-z])\.?|\beuros?\b)"
-_EUR_SUFFIX = r"(?:€|\beur\b|\beuros?\b)"
+_EUR_SUFFIX = r"(?:€|eur\b|euros?\b)"  # no \b before: "5EUR" has none
 _USD_PREFIX = r"(?:us\$|\$|(?<![a-z])usd(?![a-z]))"
-_USD_SUFFIX = r"(?:\$|\busd\b|\b(?:us )?dollars?\b)"
+_USD_SUFFIX = r"(?:\$|usd\b|\b(?:us )?dollars?\b)"
 _GBP_PREFIX = r"(?:£|(?<![a-z])gbp(?![a-z]))"
-_GBP_SUFFIX = r"(?:£|\bgbp\b|\bpounds?(?: sterling)?\b)"
+_GBP_SUFFIX = r"(?:£|gbp\b|\bpounds?(?: sterling)?\b)"
 _OTHER = r"(?:(?<![a-z])(?:sek|nok|dkk|chf|pln|jpy)(?![a-z])|\bkr\b\.?|¥)"
 
 
@@ -79,10 +79,10 @@ def _value(text: str) -> float | None:
         return base * scale
 
     raw = m.group(0).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    # "1.200.000" / "1,200,000" are thousands; "2,3" / "2.3" a decimal point.
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3}){2,}", raw) or re.fullmatch(r"\d{1,3}([.,])\d{3}", raw) and (
-        "," in raw and not re.search(r"[kmb]|million|billion", text[m.end():].lower())
-    ):
+    scale = re.search(rf"(?<![a-z]){_SCALE}", text[m.end():].lower())
+    # "1.200.000" / "1,200,000" are thousands, and so are "€1.500" / "€1,500" (money has no third
+    # decimal); "2,3" / "2.3" and "€1.234M" have a decimal point.
+    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3}){2,}", raw) or (re.fullmatch(r"\d{1,3}[.,]\d{3}", raw) and not scale):
         raw = re.sub(r"[.,]", "", raw)
     else:
         if "," in raw and "." in raw:
@@ -93,10 +93,22 @@ def _value(text: str) -> float | None:
         number = float(raw)
     except ValueError:
         return None
-    scale = re.search(rf"(?<![a-z]){_SCALE}", text[m.end():].lower())
     if scale:
         number *= _SCALES.get(scale.group(0).rstrip("."), 1.0)
     return number
+
+
+def _percent_value(text: str) -> float | None:
+    """The number of percent, points or basis points, signed: "-3%" is -3.0, "25 bps" is 25.0."""
+    m = re.search(_NUM, text)
+    if not m:
+        return None
+    raw = m.group(0).replace(",", ".") if re.fullmatch(r"\d+,\d+", m.group(0)) else m.group(0).replace(",", "")
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    return -number if text.lstrip().startswith("-") else number
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -113,5 +125,5 @@ def find_amounts(text: str) -> list[Amount]:
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue
         taken.append((m.start(), m.end()))
-        found.append(Amount(m.group(0).strip(), "PERCENT", m.start(), m.end()))
+        found.append(Amount(m.group(0).strip(), "PERCENT", m.start(), m.end(), _percent_value(m.group(0))))
     return sorted(found, key=lambda a: a.start)

@@ -6,12 +6,14 @@ A rubric is validated when loaded; every error names the file, the key and the f
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from .errors import RubricError
 
@@ -94,6 +96,8 @@ def _err(path: Path, key: str, problem: str, fix: str) -> RubricError:
 def _check_type(path: Path, key: str, value: Any, kind: type) -> Any:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if kind is float and isinstance(value, float) and not math.isfinite(value):
+        raise _err(path, key, f"must be a finite number, got {value!r}", f"set {key} to a number such as 1.5")
     if kind is int and isinstance(value, bool) or not isinstance(value, kind):
         names = {int: "a whole number", float: "a number", str: "a string", bool: "true or false", list: "a list"}
         raise _err(path, key, f"must be {names.get(kind, kind.__name__)}, got {value!r}", f"set {key} to {names.get(kind)}")
@@ -105,7 +109,10 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
     from .criteria import REGISTRY
 
     path = resolve(name_or_path)
-    raw_bytes = path.read_bytes()
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise RubricError(f"{path}: cannot be read ({exc.strerror or exc})", "check the path and its permissions") from None
     try:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -115,6 +122,8 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
             raise _err(path, key, "is missing", f'add {key} = "..." at the top of the file')
         _check_type(path, key, raw[key], str)
     pass_score = _check_type(path, "pass_score", raw.get("pass_score", 100.0), float)
+    if not 0 <= pass_score <= 100:
+        raise _err(path, "pass_score", f"must be between 0 and 100, got {pass_score:g}", "use a score out of 100")
     table = raw.get("criteria")
     if not isinstance(table, dict) or not table:
         raise _err(path, "criteria", "is missing or empty", "add at least one [criteria.<id>] table")
@@ -126,13 +135,14 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
         if not isinstance(body, dict):
             raise _err(path, key, "must be a table", f"write it as [{key}]")
         spec = REGISTRY[cid]
-        if not _check_type(path, f"{key}.enabled", body.get("enabled", True), bool):
-            continue
+        # Unknown keys are reported even in a disabled criterion: a typo should not wait to be enabled.
         allowed = {"enabled", "weight", "title", "severity", "vocab", "messages", *spec.SETTINGS}
         for k in body:
             if k not in allowed:
                 raise _err(path, f"{key}.{k}", "is not a setting of this criterion",
                            f"remove it, or use one of: {', '.join(sorted(allowed))}")
+        if not _check_type(path, f"{key}.enabled", body.get("enabled", True), bool):
+            continue
         weight = _check_type(path, f"{key}.weight", body.get("weight", 0), float)
         if weight < 0:
             raise _err(path, f"{key}.weight", "must not be negative", "use 0 or more")
@@ -146,6 +156,8 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
             if value is None:
                 raise _err(path, f"{key}.{name}", "is missing", f"add {name} = <{kind.__name__}>")
             settings[name] = _check_type(path, f"{key}.{name}", value, kind)
+            if kind in (int, float) and settings[name] < 0:
+                raise _err(path, f"{key}.{name}", f"must not be negative, got {value!r}", "use 0 or more")
         vocab_raw = body.get("vocab", {})
         if not isinstance(vocab_raw, dict):
             raise _err(path, f"{key}.vocab", "must be a table", f"write it as [{key}.vocab]")

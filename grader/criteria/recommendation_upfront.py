@@ -66,17 +66,19 @@ def _token_in(s: Sentence, cfg: CriterionConfig, name: str, i: int) -> bool:
     return any(m.start == i for m in matches_in(s, cfg, name))
 
 
-def _first_word(s: Sentence, cfg: CriterionConfig) -> int:
-    """Index of the first real word: past bullets, numbering and lead-ins like 'So,'."""
+def _first_word(s: Sentence, cfg: CriterionConfig) -> tuple[int, bool]:
+    """Index of the first real word past bullets, numbering and lead-ins ('So,'), and whether a lead-in came first."""
     i = 0
     while i < len(s.tokens) and not s.tokens[i][:1].isalpha():
         i += 1
-    for m in matches_in(s, cfg, "lead_ins"):
+    led = False
+    for m in sorted(matches_in(s, cfg, "lead_ins"), key=lambda m: m.end - m.start, reverse=True):
         if m.start == i:
-            i = m.end
+            i, led = m.end, True
             while i < len(s.tokens) and not s.tokens[i][:1].isalpha():
                 i += 1
-    return i
+            break
+    return i, led
 
 
 def _decision_at(s: Sentence, cfg: CriterionConfig) -> tuple[int, int] | None:
@@ -100,11 +102,11 @@ def _decision_at(s: Sentence, cfg: CriterionConfig) -> tuple[int, int] | None:
             s, cfg, "imperative_verbs", verb
         ):
             spans.append((m.start, m.end))
-    first = _first_word(s, cfg)
+    first, led = _first_word(s, cfg)
     if first < len(s.tokens) and _token_in(s, cfg, "imperative_verbs", first):
         original = s.text[s.offsets[first]:s.offsets[first] + 1]
         finite = [f for f in matches_in(s, cfg, "finite_verbs") if first < f.start <= first + 3]
-        if original.isupper() and not finite:
+        if (original.isupper() or led) and not finite:
             spans.append((first, first + 1))
     return min(spans) if spans else None
 
@@ -120,7 +122,7 @@ def classify(s: Sentence, cfg: CriterionConfig) -> str:
             return "hedge"
         if has(s, cfg, "option_markers"):
             return "options"
-        if any(m.start <= _first_word(s, cfg) + 1 for m in matches_in(s, cfg, "process_openers")):
+        if any(m.start <= _first_word(s, cfg)[0] + 1 for m in matches_in(s, cfg, "process_openers")):
             return "process"
         return "none"
     start, end = span

@@ -20,7 +20,8 @@ ID = "risk-mitigation"
 TITLE = "One key risk, mitigated"
 SETTINGS = {"max_risks": (int, 3), "harm_reach": (int, 6)}
 VOCAB = (
-    "risk_terms", "vague_risks", "risk_exclusions", "hedged_modals", "harms", "mitigations", "vague_mitigations",
+    "risk_terms", "vague_risks", "risk_exclusions", "hedged_modals", "harms", "mitigations", "mitigation_headers",
+    "vague_mitigations",
     "count_words",
 )
 MESSAGES = ("pass", "fail_laundry", "fail_unmitigated", "fail_none", "suggestion", "suggestion_laundry")
@@ -72,7 +73,7 @@ def _risk_row(s: Sentence, cfg: CriterionConfig) -> bool:
 
 def _mitigated_row(s: Sentence, cfg: CriterionConfig) -> bool:
     """A risk-table row whose mitigation column holds a real answer, not 'TBD'."""
-    if not (_risk_row(s, cfg) and _names(s.header, cfg, "mitigations")):
+    if not (_risk_row(s, cfg) and _names(s.header, cfg, "mitigation_headers")):
         return False
     cells = [c.strip() for c in s.text.split(" | ")]
     placeholders = [w.replace(" / ", "/") for w in cfg.vocab["vague_mitigations"]]
@@ -137,6 +138,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
         msg = message(cfg, "fail_laundry", count=count, where=where.where, limit=limit)
         return result(cfg, False, msg, cfg.messages["suggestion_laundry"], found=[evidence(where)], looked=looked)
     unmitigated: Sentence | None = None
+    key_seen = False
     for i, s in enumerate(sentences):
         if s.kind is Kind.TABLE_CELL and not s.header:
             continue  # a header row names columns, not a risk
@@ -158,7 +160,9 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
         if mitigation is not None:
             found = [evidence(s, s.text)] + ([evidence(mitigation, mitigation.text)] if mitigation is not s else [])
             return result(cfg, True, message(cfg, "pass", where=s.where), found=found)
-        unmitigated = unmitigated or s
+        named_key = _in_risk_section(s, cfg) or re.search(r"\b(?:main|key|biggest|primary|major) risk", s.text, re.I)
+        if unmitigated is None or (named_key and not key_seen):
+            unmitigated, key_seen = s, bool(named_key)
     if unmitigated is not None:
         msg = message(cfg, "fail_unmitigated", where=unmitigated.where)
         return result(cfg, False, msg, cfg.messages["suggestion"], found=[evidence(unmitigated)], looked=looked)

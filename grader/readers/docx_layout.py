@@ -19,10 +19,10 @@ def q(tag: str) -> str:
 
 # Average advance width of running English text, in ems, spaces included.
 CHAR_WIDTH_EM = {
-    "calibri": 0.47, "arial": 0.50, "helvetica": 0.50, "times new roman": 0.45, "times": 0.45,
-    "georgia": 0.51, "cambria": 0.48, "verdana": 0.58, "tahoma": 0.52, "courier new": 0.60,
-    "courier": 0.60, "garamond": 0.43, "aptos": 0.49, "liberation serif": 0.45, "liberation sans": 0.50,
-    "dejavu sans": 0.55, "segoe ui": 0.50, "book antiqua": 0.47, "palatino linotype": 0.47,
+    "calibri": 0.44, "arial": 0.46, "helvetica": 0.46, "times new roman": 0.41, "times": 0.41,
+    "georgia": 0.47, "cambria": 0.45, "verdana": 0.54, "tahoma": 0.48, "courier new": 0.60,
+    "courier": 0.60, "garamond": 0.40, "aptos": 0.45, "liberation serif": 0.41, "liberation sans": 0.46,
+    "dejavu sans": 0.51, "segoe ui": 0.46, "book antiqua": 0.44, "palatino linotype": 0.44,
 }
 LINE_HEIGHT = {"calibri": 1.22, "cambria": 1.17, "aptos": 1.22, "times new roman": 1.15, "arial": 1.15}
 DEFAULT_FONT = "calibri"

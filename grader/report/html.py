@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -90,16 +92,43 @@ def _env():
 
 def render_html(result: GradeResult, generated: str | None = None) -> str:
     """The report page for one result, as a string."""
-    when = generated or datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = generated or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return _env().get_template("report.html.j2").render(**_view(result, when))
 
 
 def safe_name(source: str) -> str:
-    """An output file name derived from the input's, safe whatever the input is called."""
-    stem = Path(source).stem or "report"
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-")[:100] or "report"
-    suffix = Path(source).suffix.lower().lstrip(".")
+    """An output file name derived from the input's, safe whatever the input is called.
+
+    Letters and digits of any script are kept; everything else (slashes, quotes, angle brackets,
+    control and bidi characters, spaces) becomes "-", and the stem is capped at 120 UTF-8 bytes.
+    """
+    path = Path(source)
+    stem = unicodedata.normalize("NFC", path.stem)
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip("._-")
+    stem = stem.encode("utf-8")[:120].decode("utf-8", "ignore").strip("._-") or "report"
+    suffix = path.suffix.lower().lstrip(".")
     return f"{stem}.{suffix}.html" if suffix in ("pdf", "docx", "md", "txt") else f"{stem}.html"
+
+
+_NAME_TAIL = re.compile(r"(.*?)((?:\.(?:pdf|docx|md|txt))?\.html)")
+
+
+def report_names(sources: Iterable[str]) -> dict[str, str]:
+    """A distinct report file name for each source: ``a/draft.md`` and ``b/draft.md`` must not collide."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for source in sources:
+        if source in names:
+            continue
+        name = safe_name(source)
+        stem, tail = _NAME_TAIL.fullmatch(name).groups()
+        n = 1
+        while name.casefold() in taken:  # casefold: macOS and Windows folders ignore case
+            n += 1
+            name = f"{stem}-{n}{tail}"
+        taken.add(name.casefold())
+        names[source] = name
+    return names
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -117,9 +146,13 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_report(result: GradeResult, out_dir: str | os.PathLike[str], generated: str | None = None) -> Path:
-    """Write the report into ``out_dir`` and return its path. Never overwrites the input file."""
-    target = Path(out_dir) / safe_name(result.file)
+def write_report(result: GradeResult, out_dir: str | os.PathLike[str], generated: str | None = None,
+                 name: str | None = None) -> Path:
+    """Write the report into ``out_dir`` and return its path. Never overwrites the input file.
+
+    ``name`` is the file name to use (see ``report_names``); by default it is derived from the input's.
+    """
+    target = Path(out_dir) / (name or safe_name(result.file))
     if target.resolve() == Path(result.file).resolve():
         target = target.with_name(target.stem + ".report.html")
     write_atomic(target, render_html(result, generated))

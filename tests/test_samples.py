@@ -1,0 +1,64 @@
+"""The bundled samples get the verdicts a reviewer would give, and reports/ is current."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from grader.grading import grade
+from grader.report.html import render_html, safe_name
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_submissions"
+EXPECTED = tomllib.loads((SAMPLES / "expected.toml").read_text(encoding="utf-8"))
+FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".pdf", ".docx"))
+
+
+def test_samples_cover_both_formats_and_both_outcomes():
+    stems = {p.stem for p in FILES}
+    assert len(stems) >= 8
+    assert all((SAMPLES / f"{s}.pdf").exists() and (SAMPLES / f"{s}.docx").exists() for s in stems)
+    assert set(EXPECTED) == stems
+    outcomes = {all(v.values()) for v in EXPECTED.values()}
+    assert outcomes == {True, False}
+
+
+@pytest.fixture(scope="module")
+def results(rubric):
+    cwd = os.getcwd()
+    os.chdir(ROOT)  # graded by relative path, as scripts/refresh_reports.py does
+    try:
+        return {p.name: grade(p.relative_to(ROOT), rubric) for p in FILES}
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_sample_verdicts(results, path):
+    got = {c.id: c.passed for c in results[path.name].criteria}
+    want = EXPECTED[path.stem]
+    assert {k: got[k] for k in want} == want
+
+
+def _normalise(html: str) -> str:
+    html = re.sub(r'<span class="generated">[^<]*</span>', '<span class="generated"></span>', html)
+    return re.sub(r"grader \d+\.\d+\.\d+\S*", "grader VERSION", html)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_reports_are_current(results, path):
+    """reports/ holds the samples' rendered reports; refresh with `python scripts/refresh_reports.py`."""
+    report = ROOT / "reports" / safe_name(str(path))
+    assert report.exists(), f"missing {report}; run {sys.executable} scripts/refresh_reports.py"
+    expected = _normalise(report.read_text(encoding="utf-8"))
+    actual = _normalise(render_html(results[path.name]))
+    if actual != expected:
+        out = ROOT / "tests" / "actual"
+        out.mkdir(exist_ok=True)
+        (out / report.name).write_text(actual, encoding="utf-8")
+    assert actual == expected, f"{report.name} is stale (actual written to tests/actual/); run scripts/refresh_reports.py"
