@@ -49,6 +49,12 @@ class HostileDocument(GraderError):
     advice = "re-save it from your editor; the grader will not unpack it"
 
 
+class OversizedDocument(GraderError):
+    """Legitimate in form, but far bigger than a take-home; reading it would cost too much memory or time."""
+
+    advice = "shorten it, or export a PDF (the grader reads only the first pages of a long PDF)"
+
+
 class RubricError(GraderError):
     """A rubric file is missing or malformed. The message names the file and the key."""
 
