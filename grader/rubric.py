@@ -43,10 +43,12 @@ class Rubric:
     digest: str
     criteria: tuple[CriterionConfig, ...]
     pass_score: float = 100.0
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    shared: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
 
     def vocabularies(self) -> dict[str, tuple[str, ...]]:
-        return {c.label(k): v for c in self.criteria for k, v in c.vocab.items() if v}
+        labels = {c.label(k): v for c in self.criteria for k, v in c.vocab.items() if v}
+        labels.update({f"{g}/{k}": v for g, group in self.shared.items() for k, v in group.items() if v})
+        return labels
 
     def criterion(self, cid: str) -> CriterionConfig:
         for c in self.criteria:
@@ -104,6 +106,41 @@ def _check_type(path: Path, key: str, value: Any, kind: type) -> Any:
     return value
 
 
+def _phrases(path: Path, key: str, words: Any) -> tuple[str, ...]:
+    _check_type(path, key, words, list)
+    if not all(isinstance(w, str) and w.strip() for w in words):
+        raise _err(path, key, "must hold only non-empty strings", "remove blank or non-text entries")
+    return tuple(w.strip() for w in words)
+
+
+def _shared(path: Path, raw: dict, groups: set[str]) -> dict[str, MappingProxyType]:
+    """Vocabularies several criteria share, under [vocab.<group>]."""
+    from .criteria import SHARED_VOCAB
+
+    table = raw.get("vocab", {})
+    if not isinstance(table, dict):
+        raise _err(path, "vocab", "must be a table", "write it as [vocab.<group>]")
+    for group in table:
+        if group not in SHARED_VOCAB:
+            raise _err(path, f"vocab.{group}", "is not a shared vocabulary", f"use one of: {', '.join(SHARED_VOCAB)}")
+    out = {}
+    for group in sorted(groups):
+        body = table.get(group)
+        if not isinstance(body, dict):
+            raise _err(path, f"vocab.{group}", "is missing", f"add a [vocab.{group}] table")
+        for name in body:
+            if name not in SHARED_VOCAB[group]:
+                raise _err(path, f"vocab.{group}.{name}", "is not a vocabulary of this group",
+                           f"use one of: {', '.join(SHARED_VOCAB[group])}")
+        words = {}
+        for name in SHARED_VOCAB[group]:
+            if name not in body:
+                raise _err(path, f"vocab.{group}.{name}", "is missing", "add a list of phrases (it may be empty: [])")
+            words[name] = _phrases(path, f"vocab.{group}.{name}", body[name])
+        out[group] = MappingProxyType(words)
+    return out
+
+
 def load_rubric(name_or_path: str | None = None) -> Rubric:
     """Load and validate a rubric by name (``klarna-take-home``) or path."""
     from .criteria import REGISTRY
@@ -117,6 +154,10 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
         raw = tomllib.loads(raw_bytes.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RubricError(f"{path}: not valid TOML ({exc})", "fix the syntax at the position given") from None
+    for key in raw:
+        if key not in ("name", "title", "description", "pass_score", "criteria", "vocab"):
+            raise _err(path, key, "is not a rubric setting",
+                       "use name, title, description, pass_score, [criteria.<id>] or [vocab.<group>]")
     for key in ("name", "title"):
         if key not in raw:
             raise _err(path, key, "is missing", f'add {key} = "..." at the top of the file')
@@ -190,8 +231,10 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
         ))
     if not criteria:
         raise _err(path, "criteria", "has every criterion disabled", "enable at least one")
+    groups = {g for c in criteria for g in getattr(REGISTRY[c.id], "SHARED", ())}
+    shared = _shared(path, raw, groups)
     if sum(c.weight for c in criteria) <= 0:
         raise _err(path, "criteria.*.weight", "add up to zero", "give at least one criterion a positive weight")
     digest = hashlib.sha256(raw_bytes).hexdigest()[:16]
     return Rubric(name=raw["name"], title=raw["title"], path=str(path), digest=digest,
-                  criteria=tuple(criteria), pass_score=pass_score)
+                  criteria=tuple(criteria), pass_score=pass_score, shared=MappingProxyType(shared))

@@ -202,3 +202,32 @@ def test_page_limit_counts_pages(grade_md):
     four = three + "\n\n<!-- pagebreak -->\n\nPage four."
     result = grade_md(four)["page-limit"]
     assert not result.passed and "4 pages" in result.message and "by 1" in result.message
+
+
+def test_chart_restraint_counts_figures(grade_md):
+    figures = lambda n: "We should launch it.\n\n" + "\n\n".join(f"![chart {i}](c)" for i in range(n))  # noqa: E731
+    assert grade_md(figures(7))["chart-restraint"].passed
+    result = grade_md(figures(9))["chart-restraint"]
+    assert not result.passed and "9 figures" in result.message
+
+
+def test_hedged_conclusion(verdict):
+    assert not verdict("no-hedged-conclusion", "We looked at three levers.\n\nFurther analysis is needed before a decision.")
+    assert verdict("no-hedged-conclusion", "Further analysis is needed on churn.\n\nWe should launch in Germany in April.")
+
+
+def test_decision_first_opening(verdict):
+    assert not verdict("decision-first-opening", opening("I analyzed 12 features and ran four models.", CONTEXT))
+    assert verdict("decision-first-opening", opening(CONTEXT, "I analyzed 12 features and ran four models."))
+
+
+def test_product_constraints(verdict):
+    assert verdict("product-constraints", "The rule adds 3ms, inside the 200ms checkout latency budget.")
+    assert not verdict("product-constraints", "GDP growth in Spain slowed; the model AUC is 0.84.")
+    assert not verdict("product-constraints", "Latency and GDPR were out of scope for this analysis.")
+
+
+def test_simple_model_is_a_warning(grade_md):
+    result = grade_md("We trained a deep neural network with five layers on 8,000 rows.")["simple-model"]
+    assert not result.passed and result.severity == "warning"
+    assert grade_md("We trained a neural network and explain each decision with SHAP reason codes.")["simple-model"].passed

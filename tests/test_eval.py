@@ -30,7 +30,7 @@ def test_set_is_large_and_hard_enough():
         assert len({c["id"] for c in items}) == len(items), f"duplicate ids in {criterion}"
 
 
-@pytest.mark.parametrize("criterion", ["recommendation-upfront", "euro-impact", "risk-mitigation", "no-grid-search"])
+@pytest.mark.parametrize("criterion", sorted(load_cases(CASES)))
 def test_agreement_meets_target(scores, criterion):
     s = scores[criterion]
     misses = "\n".join(f"  {m.case}: label {m.label}, got {m.got} ({m.message})" for m in s.misses)

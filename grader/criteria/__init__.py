@@ -8,7 +8,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import euro_impact, no_grid_search, page_limit, recommendation_upfront, risk_mitigation
+from . import (
+    chart_restraint,
+    decision,
+    decision_first_opening,
+    euro_impact,
+    no_grid_search,
+    no_hedged_conclusion,
+    page_limit,
+    product_constraints,
+    recommendation_upfront,
+    risk_mitigation,
+    simple_model,
+)
 
 MODULES: tuple[ModuleType, ...] = (
     recommendation_upfront,
@@ -16,5 +28,11 @@ MODULES: tuple[ModuleType, ...] = (
     risk_mitigation,
     page_limit,
     no_grid_search,
+    no_hedged_conclusion,
+    decision_first_opening,
+    chart_restraint,
+    product_constraints,
+    simple_model,
 )
 REGISTRY: dict[str, ModuleType] = {m.ID: m for m in MODULES}
+SHARED_VOCAB: dict[str, tuple[str, ...]] = {decision.GROUP: decision.VOCAB}

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Kind
-from ..errors import EncryptedDocument, GraderError, UnreadableDocument
+from ..errors import EncryptedDocument, GraderError, HostileDocument, OversizedDocument, UnreadableDocument
 from .docx_layout import Layout, LayoutItem, estimate_pages, read_layout_settings
-from .ooxml import check_package
+from .ooxml import MAX_MAIN_PART, Package, check_package
 from .structure import RawBlock, finalize
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -239,43 +239,97 @@ class _Reader:
                 self.body(child, depth + 1)
 
 
-def _open(path: Path):
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
+class _Part:
+    def __init__(self, element) -> None:
+        self.element = element
 
-    try:
-        return docx.Document(str(path))
-    except PackageNotFoundError:
-        raise UnreadableDocument(f"{path.name} is not a readable Word document") from None
-    except KeyError as exc:
-        raise UnreadableDocument(f"{path.name} is missing a required part ({exc})") from None
-    except ValueError as exc:
-        text = str(exc)
-        if "macroEnabled" in text or "template" in text.lower():
-            raise UnreadableDocument(
-                f"{path.name} is a macro-enabled document or template, not a plain .docx",
-                "save it as a Word Document (.docx) and try again",
-            ) from None
-        raise UnreadableDocument(f"{path.name} is not a Word document ({text[:120]})") from None
+
+class _Root:
+    """The document element, with ``.body`` as python-docx's CT_Document has it (docx_layout uses that)."""
+
+    def __init__(self, root) -> None:
+        self.root = root
+        self.body = root.find(q("body"))
+
+
+class _Doc:
+    """What the reader and the layout estimate need of a Word document: the body, the styles, app.xml."""
+
+    def __init__(self, root, styles, app: bytes | None, kind: str, strict: bool) -> None:
+        self.element = _Root(root)
+        self.styles = _Part(styles)
+        self.app = app
+        self.kind = kind
+        self.strict = strict
+
+
+def _open(path: Path) -> _Doc:
+    """Open the package ourselves (see ooxml.Package): .docm, .dotx and Strict files are read too."""
+    with Package(path) as pkg:
+        part, kind = pkg.main_document()
+        if pkg.size(part) > MAX_MAIN_PART:
+            raise OversizedDocument(
+                f"{path.name}: its main part {part} is {pkg.size(part) // 2**20} MiB of XML, "
+                f"far more than any take-home (limit {MAX_MAIN_PART // 2**20} MiB)"
+            )
+        rels = pkg.rels(part)
+        root = pkg.xml(part)
+        if root is None or not isinstance(root.tag, str):
+            raise UnreadableDocument(f"{path.name}: the main document part {part} is empty")
+        if root.tag.startswith(f"{{{STRICT_W}}}"):  # Strict without Strict relationship types
+            pkg.strict = True
+            from .ooxml import _to_transitional
+
+            _to_transitional(root)
+        strict = pkg.strict
+        if root.tag != q("document"):
+            raise UnreadableDocument(f"{path.name}: the main part {part} is not a Word document body "
+                                     f"(root element {root.tag.rsplit('}', 1)[-1]})")
+        styles = None
+        for rel in rels:
+            if rel.type == "styles" and not rel.external:
+                try:
+                    styles = pkg.xml(rel.target)
+                except UnreadableDocument:
+                    styles = None  # styles are optional: headings fall back to outline levels and bold
+                break
+        if styles is None:
+            from lxml import etree
+
+            styles = etree.Element(q("styles"))
+        app = None
+        for rel in pkg.rels(""):
+            if rel.type == "extended-properties" and not rel.external and pkg.size(rel.target) < 2**20:
+                try:
+                    app = pkg.blob(rel.target)
+                except UnreadableDocument:
+                    app = None
+                break
+    return _Doc(root, styles, app, kind, strict)
 
 
 def read_docx(path: Path, max_pages: int | None = None) -> Document:
     from lxml import etree
 
-    head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        head = fh.read(8)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise EncryptedDocument(f"{path.name} is password-protected (encrypted Word file)")
     check_package(path)
     try:
         d = _open(path)
         body = d.element.body
-        if body is None or body.tag.startswith(f"{{{STRICT_W}}}"):
-            raise UnreadableDocument(f"{path.name} uses Strict Open XML, which the grader cannot read",
-                                     "save it in Word as 'Word Document (.docx)', not 'Strict Open XML'")
+        if body is None:
+            raise UnreadableDocument(f"{path.name} has no document body")
         reader = _Reader(d, max_pages)
         reader.body(body)
     except GraderError:
         raise
+    except RecursionError:
+        raise HostileDocument(f"{path.name} nests its content too deeply to read",
+                              "re-save the document from Word as .docx, or export a PDF") from None
+    except MemoryError:
+        raise OversizedDocument(f"{path.name} needs more memory to read than the grader allows") from None
     except (etree.XMLSyntaxError, etree.LxmlError) as exc:
         raise UnreadableDocument(f"{path.name} has malformed XML ({str(exc)[:100]})") from None
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError) as exc:
@@ -292,6 +346,10 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
         elif block.page < page:
             block.page = page
     notes = []
+    if d.kind != "document":
+        notes.append(f"read as a Word {d.kind}" + ("; its macros were ignored" if "macro" in d.kind else ""))
+    if d.strict:
+        notes.append("saved as Strict Open XML")
     stored = _stored_pages(d)
     if stored is not None and stored != layout.pages:
         notes.append(f"the file's stored page count says {stored}; the grader estimates {layout.pages}")
@@ -307,13 +365,7 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
     )
 
 
-def _stored_pages(d) -> int | None:
+def _stored_pages(d: _Doc) -> int | None:
     """docProps/app.xml <Pages>: a cross-check only, since it is routinely stale."""
-    try:
-        for rel in d.part.package.iter_parts():
-            if str(rel.partname).endswith("/docProps/app.xml"):
-                m = re.search(rb"<(?:\w+:)?Pages>(\d+)</", rel.blob)
-                return int(m.group(1)) if m else None
-    except Exception:  # noqa: BLE001 - metadata is optional
-        return None
-    return None
+    m = re.search(rb"<(?:\w+:)?Pages>\s*(\d{1,6})\s*</", d.app or b"")
+    return int(m.group(1)) if m else None

@@ -1,0 +1,148 @@
+"""Is a sentence a decision? Shared by the checks that read openings and endings.
+
+A decision is "We should …", "I recommend …", "Recommendation: …", "<Company> should …", or an
+imperative such as "Launch …". A hedge, a question, a menu of options with no choice, or a
+description of the process is not, even when it contains "recommend". The words live in the
+rubric's ``[vocab.decision]`` table.
+"""
+
+from __future__ import annotations
+
+from ..annotate import Match, Sentence
+
+GROUP = "decision"
+VOCAB = (
+    "decision_phrases",
+    "modals",
+    "actors",
+    "imperative_verbs",
+    "passive_participles",
+    "finite_verbs",
+    "hedges",
+    "weak_followers",
+    "option_markers",
+    "menu_after_decision",
+    "process_openers",
+    "lead_ins",
+    "deferrals",
+    "embedding",
+    "work_verbs",
+)
+OPENING_REACH = 6  # tokens within which "I/we + work verb" marks a process opening
+WEAK_REACH = 3
+
+_CLAUSE_BREAKS = {",", ";", ":", "—", "–", "(", ")"}
+_SKIP_AFTER_MODAL = {"not", "also", "now", "first", "immediately", "therefore", "then", "instead", "only", "urgently",
+                     "clearly"}
+
+
+def _find(s: Sentence, name: str) -> list[Match]:
+    return s.find(f"{GROUP}/{name}")
+
+
+def _at(s: Sentence, name: str, i: int) -> bool:
+    return any(m.start == i for m in _find(s, name))
+
+
+def _after_modal(s: Sentence, i: int) -> int:
+    while i < len(s.tokens) and s.tokens[i] in _SKIP_AFTER_MODAL:
+        i += 1
+    return i
+
+
+def first_word(s: Sentence) -> tuple[int, bool]:
+    """Index of the first real word past bullets, numbering and lead-ins ('So,'), and whether a lead-in came first."""
+    i = 0
+    while i < len(s.tokens) and not s.tokens[i][:1].isalpha():
+        i += 1
+    led = False
+    for m in sorted(_find(s, "lead_ins"), key=lambda m: m.end - m.start, reverse=True):
+        if m.start == i:
+            i, led = m.end, True
+            while i < len(s.tokens) and not s.tokens[i][:1].isalpha():
+                i += 1
+            break
+    return i, led
+
+
+def decision_span(s: Sentence) -> tuple[int, int] | None:
+    """Token span of the first decision trigger, or None."""
+    spans = [(m.start, m.end) for m in _find(s, "decision_phrases")]
+    actors = _find(s, "actors")
+    for m in _find(s, "modals"):
+        clause_start = m.start
+        while clause_start > 0 and s.tokens[clause_start - 1] not in _CLAUSE_BREAKS and m.start - clause_start < 6:
+            clause_start -= 1
+        verb = _after_modal(s, m.end)
+        if any(clause_start <= a.start and a.end <= m.start for a in actors):
+            spans.append((m.start, m.end))
+            continue
+        if verb < len(s.tokens) and s.tokens[verb] == "be" and _at(s, "passive_participles", verb + 1):
+            if not (m.start > 0 and s.tokens[m.start - 1] == "it"):
+                spans.append((m.start, m.end))
+            continue
+        before = m.start - 1
+        if before >= 0 and s.text[s.offsets[before]:s.offsets[before] + 1].isupper() and _at(s, "imperative_verbs", verb):
+            spans.append((m.start, m.end))
+    first, led = first_word(s)
+    if first < len(s.tokens) and _at(s, "imperative_verbs", first):
+        original = s.text[s.offsets[first]:s.offsets[first] + 1]
+        finite = [f for f in _find(s, "finite_verbs") if first < f.start <= first + 3]
+        if (original.isupper() or led) and not finite:
+            spans.append((first, first + 1))
+    return min(spans) if spans else None
+
+
+def starts_with_process(s: Sentence) -> bool:
+    """Whether the sentence opens by describing the work done ('I analyzed 12 features …')."""
+    first = first_word(s)[0]
+    if any(m.start <= first + 1 for m in _find(s, "process_openers")):
+        return True
+    reach = first + OPENING_REACH
+    return any(
+        m.start <= reach and m.start > 0 and s.tokens[m.start - 1] in ("i", "we")
+        for m in _find(s, "work_verbs")
+    )
+
+
+def classify(s: Sentence, weak_reach: int = WEAK_REACH) -> str:
+    """One of: decision, question, hedge, options, process, none."""
+    if s.text.rstrip().rstrip("\"')”’").endswith("?"):
+        return "question"
+    span = decision_span(s)
+    if span is None:
+        if _find(s, "hedges"):
+            return "hedge"
+        if _find(s, "option_markers"):
+            return "options"
+        if starts_with_process(s):
+            return "process"
+        return "none"
+    start, end = span
+    if any(m.start < start for m in _find(s, "embedding")):
+        return "none"  # "This memo looks at whether Acme should …" asks, it does not decide
+    breaks = [i for i, t in enumerate(s.tokens) if t in (";", "—", "–") and i > end]
+    for m in _find(s, "hedges"):
+        if m.start < start:
+            continue
+        later_clause = [b for b in breaks if b < m.start]
+        if not later_clause:
+            return "hedge"
+        if any(d.start > later_clause[-1] for d in _find(s, "deferrals")):
+            return "hedge"  # "…; further analysis is needed before we commit"
+    if any(end <= m.start <= end + weak_reach for m in _find(s, "weak_followers")):
+        return "hedge"
+    if any(m.start >= start for m in _find(s, "menu_after_decision")):
+        return "options"
+    return "decision"
+
+
+def hedge_text(s: Sentence) -> str:
+    """The hedge phrase in a sentence, for quoting in feedback."""
+    found = _find(s, "hedges") or _find(s, "weak_followers")
+    if not found:
+        return ""
+    m = found[0]
+    start = s.offsets[m.start]
+    end = s.offsets[m.end] if m.end < len(s.offsets) else len(s.text)
+    return s.text[start:end].strip()
