@@ -6,8 +6,8 @@ pure functions and results can cross process boundaries.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Mapping, Sequence
 
 from .document import Block, Document, Kind
 from .money import Amount, find_amounts
@@ -121,7 +121,7 @@ def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Voc
     units = list(_units(document))
     texts = [u[2][:MAX_CHARS_PER_BLOCK] for u in units]
     sentences: list[Sentence] = []
-    for (bi, block, _text, section, header), doc in zip(units, nlp.pipe(texts)):
+    for (bi, block, _text, section, header), doc in zip(units, nlp.pipe(texts), strict=True):
         by_sent: dict[int, list[Match]] = {}
         sents = list(doc.sents) if block.kind not in (Kind.TABLE_CELL, Kind.CODE, Kind.HEADING) else [doc[:]]
         starts = [s.start for s in sents]

@@ -7,8 +7,9 @@ Nothing is downloaded. Vocabularies come from the rubric: plain phrases go to a 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -17,7 +18,7 @@ MAX_CHARS_PER_BLOCK = 20_000
 
 
 @lru_cache(maxsize=1)
-def pipeline() -> "Language":
+def pipeline() -> Language:
     import spacy
 
     nlp = spacy.blank("en")

@@ -141,11 +141,19 @@ def _shared(path: Path, raw: dict, groups: set[str]) -> dict[str, MappingProxyTy
     return out
 
 
-def load_rubric(name_or_path: str | None = None) -> Rubric:
-    """Load and validate a rubric by name (``klarna-take-home``) or path."""
-    from .criteria import REGISTRY
+_TOP_KEYS = ("name", "title", "description", "pass_score", "criteria", "vocab", "extends")
 
-    path = resolve(name_or_path)
+
+def _merge(base: dict, over: dict) -> dict:
+    """Tables merge key by key; anything else in ``over`` replaces what ``base`` had."""
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _read(path: Path, seen: tuple[Path, ...]) -> tuple[dict, bytes]:
+    """Parse a rubric file, following ``extends = "NAME|PATH"`` to the rubric it builds on."""
     try:
         raw_bytes = path.read_bytes()
     except OSError as exc:
@@ -155,9 +163,26 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise RubricError(f"{path}: not valid TOML ({exc})", "fix the syntax at the position given") from None
     for key in raw:
-        if key not in ("name", "title", "description", "pass_score", "criteria", "vocab"):
+        if key not in _TOP_KEYS:
             raise _err(path, key, "is not a rubric setting",
-                       "use name, title, description, pass_score, [criteria.<id>] or [vocab.<group>]")
+                       "use name, title, description, pass_score, extends, [criteria.<id>] or [vocab.<group>]")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw, raw_bytes
+    _check_type(path, "extends", parent, str)
+    base_path = resolve(parent if not parent.endswith(".toml") else str((path.parent / parent)))
+    if base_path.resolve() in seen or base_path.resolve() == path.resolve():
+        raise _err(path, "extends", f"forms a loop through {base_path}", "point extends at a rubric that does not extend this one")
+    base, base_bytes = _read(base_path, seen + (path.resolve(),))
+    return _merge(base, raw), base_bytes + raw_bytes
+
+
+def load_rubric(name_or_path: str | None = None) -> Rubric:
+    """Load and validate a rubric by name (``klarna-take-home``) or path."""
+    from .criteria import REGISTRY
+
+    path = resolve(name_or_path)
+    raw, raw_bytes = _read(path, seen=())
     for key in ("name", "title"):
         if key not in raw:
             raise _err(path, key, "is missing", f'add {key} = "..." at the top of the file')

@@ -20,7 +20,7 @@ from ._common import evidence, matches_in, message, result
 ID = "euro-impact"
 TITLE = "Impact quantified in euros"
 SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3), "min_impact_eur": (int, 1000)}
-VOCAB = ("impact_cues", "context_cues", "unit_cues")
+VOCAB = ("impact_cues", "context_cues", "scale_cues", "unit_cues")
 MESSAGES = (
     "pass", "fail_context", "fail_other_currency", "fail_percent_only", "fail_no_impact", "fail_none", "suggestion",
 )
@@ -49,13 +49,19 @@ def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
     reach, unit_reach = cfg.settings["context_reach"], cfg.settings["unit_reach"]
     if amount.value is not None and amount.value < cfg.settings["min_impact_eur"]:
         return "context"
+    impact = matches_in(s, cfg, "impact_cues")
+    for m in matches_in(s, cfg, "scale_cues"):
+        if first - reach <= m.start and m.end <= first + 1:
+            return "context"  # the size of a market, a salary, last year's revenue
     for m in matches_in(s, cfg, "context_cues"):
         if first - reach <= m.start and m.end <= first + 1:
-            return "context"
+            # "abandoned baskets are worth €2.3M": an impact word between cue and amount wins.
+            if not any(m.end <= i.start and i.end <= first for i in impact):
+                return "context"
     for m in matches_in(s, cfg, "unit_cues"):
         if last < m.start <= last + unit_reach:
             return "context"
-    if matches_in(s, cfg, "impact_cues"):
+    if impact:
         return "impact"
     return "bare"
 
