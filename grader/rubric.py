@@ -170,7 +170,7 @@ def _read(path: Path, seen: tuple[Path, ...]) -> tuple[dict, bytes]:
     if parent is None:
         return raw, raw_bytes
     _check_type(path, "extends", parent, str)
-    base_path = resolve(parent if not parent.endswith(".toml") else str((path.parent / parent)))
+    base_path = resolve(parent if not parent.endswith(".toml") else str(path.parent / parent))
     if base_path.resolve() in seen or base_path.resolve() == path.resolve():
         raise _err(path, "extends", f"forms a loop through {base_path}", "point extends at a rubric that does not extend this one")
     base, base_bytes = _read(base_path, seen + (path.resolve(),))
