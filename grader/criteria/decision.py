@@ -27,6 +27,8 @@ VOCAB = (
     "deferrals",
     "embedding",
     "work_verbs",
+    "not_imperative",
+    "metric_subjects",
 )
 OPENING_REACH = 6  # tokens within which "I/we + work verb" marks a process opening
 WEAK_REACH = 3
@@ -82,15 +84,26 @@ def decision_span(s: Sentence) -> tuple[int, int] | None:
                 spans.append((m.start, m.end))
             continue
         before = m.start - 1
-        if before >= 0 and s.text[s.offsets[before]:s.offsets[before] + 1].isupper() and _at(s, "imperative_verbs", verb):
-            spans.append((m.start, m.end))
+        named = before >= 0 and s.text[s.offsets[before]:s.offsets[before] + 1].isupper()
+        if named and not _at(s, "metric_subjects", before) and verb < len(s.tokens) and s.tokens[verb][:1].isalpha():
+            spans.append((m.start, m.end))  # "Telvia should reintroduce …", not "Conversion should improve"
     first, led = first_word(s)
-    if first < len(s.tokens) and _at(s, "imperative_verbs", first):
-        original = s.text[s.offsets[first]:s.offsets[first] + 1]
-        finite = [f for f in _find(s, "finite_verbs") if first < f.start <= first + 3]
-        if (original.isupper() or led) and not finite:
-            spans.append((first, first + 1))
+    options = [m.start for m in _find(s, "option_markers")]
+    starts = [(first, led)] + [(i + 1, True) for i, t in enumerate(s.tokens[:-1])
+                               if t == ":" and i > first and not any(o < i for o in options)]
+    for at, lowercase_ok in starts:  # "…, but the answer is clear: keep the programme"
+        if at < len(s.tokens) and _imperative(s, at, lowercase_ok):
+            spans.append((at, at + 1))
+            break
     return min(spans) if spans else None
+
+
+def _imperative(s: Sentence, at: int, lowercase_ok: bool) -> bool:
+    if not _at(s, "imperative_verbs", at) or _at(s, "not_imperative", at):
+        return False
+    original = s.text[s.offsets[at]:s.offsets[at] + 1]
+    finite = [f for f in _find(s, "finite_verbs") if at < f.start <= at + 3]
+    return (original.isupper() or lowercase_ok) and not finite
 
 
 def starts_with_process(s: Sentence) -> bool:
@@ -134,6 +147,8 @@ def classify(s: Sentence, weak_reach: int = WEAK_REACH) -> str:
         return "hedge"
     if any(m.start >= start for m in _find(s, "menu_after_decision")):
         return "options"
+    if sum(1 for t in s.tokens if t == "if") >= 2 and any(t == "if" for t in s.tokens[:start + 1]):
+        return "options"  # "If growth matters, launch now; if cash matters, wait": two branches, no choice
     return "decision"
 
 

@@ -53,11 +53,13 @@ def _negated(s: Sentence, m: Match, cfg: CriterionConfig) -> bool:
     return False
 
 
-def _prose_search(s: Sentence, cfg: CriterionConfig) -> str:
-    """A search described in plain words: hyperparameters, varied, and the best one kept."""
+def _prose_search(s: Sentence, cfg: CriterionConfig, following: Sentence | None = None) -> str:
+    """A search described in plain words: hyperparameters varied, and the best one kept (here or next)."""
     names = matches_in(s, cfg, "hyperparameter_names")
     verbs = matches_in(s, cfg, "search_verbs")
-    picks = matches_in(s, cfg, "selection_phrases")
+    picks = matches_in(s, cfg, "selection_phrases") or (
+        matches_in(following, cfg, "selection_phrases") if following is not None and following.block == s.block else []
+    )
     if names and verbs and picks and not any(_negated(s, v, cfg) for v in verbs):
         return span_text(s, verbs[0])
     return ""
@@ -100,7 +102,7 @@ def _tuning_loop(code: str) -> str:
 def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     hits: list[tuple[Sentence, str]] = []
     prose: list[tuple[Sentence, str]] = []
-    for s in doc.sentences:
+    for k, s in enumerate(doc.sentences):
         for m in matches_in(s, cfg, "search_terms"):
             if s.kind is Kind.CODE or not _negated(s, m, cfg):
                 hits.append((s, span_text(s, m)))
@@ -110,7 +112,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             if loop:
                 hits.append((s, loop))
         elif s.kind is not Kind.CODE and not any(h[0] is s for h in hits):
-            described = _prose_search(s, cfg)
+            following = doc.sentences[k + 1] if k + 1 < len(doc.sentences) else None
+            described = _prose_search(s, cfg, following)
             if described:
                 prose.append((s, described))
     table = _tuning_table(doc, cfg)

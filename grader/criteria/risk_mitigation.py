@@ -52,7 +52,11 @@ def _is_risk(s: Sentence, cfg: CriterionConfig) -> bool:
             continue  # "there are risks, which we will monitor" names nothing
         return True
     reach = cfg.settings["harm_reach"]
-    return any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals"))
+    if any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals")):
+        return True
+    # "If the price rise triggers a wave of downgrades, …": a harm inside an if-clause.
+    clause_end = next((i for i, t in enumerate(s.tokens) if t in (",", ";", ":")), len(s.tokens))
+    return bool(s.tokens) and s.tokens[0] == "if" and any(h.start < clause_end for h in harms)
 
 
 def _is_mitigation(s: Sentence, cfg: CriterionConfig) -> bool:
@@ -144,7 +148,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             continue  # a header row names columns, not a risk
         if _mitigated_row(s, cfg):
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
-        opens_risk_section = _in_risk_section(s, cfg) and s.index == 0 and s.kind is Kind.PARAGRAPH
+        opens_risk_section = _in_risk_section(s, cfg) and s.index == 0 and s.kind in (Kind.PARAGRAPH, Kind.LIST_ITEM)
         if not (_is_risk(s, cfg) or _risk_row(s, cfg) or opens_risk_section):
             continue
         # The mitigation may sit in the same sentence or row, the next sentence, or the next block.

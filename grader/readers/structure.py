@@ -68,7 +68,7 @@ def finalize(raw: list[RawBlock]) -> tuple[Block, ...]:
         if b.kind in (Kind.TITLE, Kind.COVER):
             continue
         if b.kind is Kind.HEADING:
-            if not seen_title and i == 0 and not _HEADING_WORDS.match(b.text):
+            if not seen_title and i == 0 and b.level <= 1 and not _HEADING_WORDS.match(b.text):
                 blocks[i] = replace(b, kind=Kind.TITLE)
                 seen_title = True
             continue
