@@ -182,3 +182,41 @@ def report(files: tuple[str, ...], rubric: str | None, out_dir: Path, debug: boo
         if not result.passed:
             status = max(status, EXIT_FAIL)
     sys.exit(status)
+
+
+@main.command("eval")
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@rubric_option
+@click.option("--target", default=0.97, show_default=True, type=click.FloatRange(0, 1),
+              help="Agreement every criterion must reach; below it the exit status is 1.")
+def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: float) -> None:
+    """Measure agreement with human labels on labelled case FOLDERS (default: tests/eval/*/).
+
+    Prints agreement, precision and recall per criterion ("fail" is the positive class: how well
+    the grader catches what a reviewer marks down), then every disagreement with its evidence.
+    """
+    from .evaluate import evaluate, format_table
+
+    rub = _load(rubric)
+    if not folders:
+        root = Path("tests") / "eval"
+        folders = tuple(sorted(p for p in root.iterdir() if p.is_dir() and any(p.glob("*.toml")))) if root.is_dir() else ()
+    if not folders:
+        _say_error("no labelled case folders found; name one (a folder of <criterion-id>.toml files)")
+        sys.exit(EXIT_USAGE)
+    status = EXIT_PASS
+    for folder in folders:
+        scores = evaluate(folder, rub)
+        click.echo(f"\n{folder}\n")
+        click.echo(format_table(scores))
+        for s in scores:
+            if s.agreement < target:
+                status = EXIT_FAIL
+            for m in s.misses:
+                hard = " (hard)" if m.hard else ""
+                click.echo(f"\n✗ {m.criterion} / {m.case}{hard}: labelled {m.label}, graded {m.got}")
+                click.echo(f"    why labelled: {m.note}")
+                click.echo(f"    grader said: {m.message}")
+                if m.evidence:
+                    click.echo(f"    evidence: {m.evidence[:300]}")
+    sys.exit(status)

@@ -13,9 +13,12 @@ HOLDOUT = Path(__file__).parent / "eval" / "holdout"
 TARGET = 0.97
 
 
+SETS = [CASES, HOLDOUT]
+
+
 @pytest.fixture(scope="module")
 def scores(rubric):
-    return {s.criterion: s for s in evaluate(CASES, rubric)}
+    return {(folder.name, s.criterion): s for folder in SETS for s in evaluate(folder, rubric)}
 
 
 def test_set_is_large_and_hard_enough():
@@ -30,8 +33,12 @@ def test_set_is_large_and_hard_enough():
         assert len({c["id"] for c in items}) == len(items), f"duplicate ids in {criterion}"
 
 
-@pytest.mark.parametrize("criterion", sorted(load_cases(CASES)))
-def test_agreement_meets_target(scores, criterion):
-    s = scores[criterion]
+@pytest.mark.parametrize(
+    "key", [(folder.name, criterion) for folder in SETS for criterion in sorted(load_cases(folder))],
+    ids=lambda k: f"{k[0]}/{k[1]}",
+)
+def test_agreement_meets_target(scores, key):
+    criterion = key[1]
+    s = scores[key]
     misses = "\n".join(f"  {m.case}: label {m.label}, got {m.got} ({m.message})" for m in s.misses)
     assert s.agreement >= TARGET, f"{criterion}: {s.agreement:.1%} agreement\n{misses}"

@@ -102,7 +102,11 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     def listed(items: list[tuple[Sentence, Amount]]) -> str:
         return ", ".join(f"'{a.text}' ({s.where})" for s, a in items[:3])
 
-    found = [evidence(s, a.text) for s, a in (bare + context + other + percents)[:4]]
+    found, quoted = [], set()
+    for s, a in bare + other + context + percents:
+        if s.text not in quoted and len(found) < 4:  # one quote per sentence, however many amounts it holds
+            quoted.add(s.text)
+            found.append(evidence(s, a.text))
     if bare:
         msg = message(cfg, "fail_no_impact", found=listed(bare))
     elif other:
