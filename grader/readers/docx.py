@@ -201,7 +201,7 @@ class _Reader:
             if child.tag == P:
                 parts.append(_para(child).text.replace(PAGE_BREAK, " "))
             elif child.tag == TBL and depth < MAX_DEPTH:
-                for tr in child.iter(TR):
+                for tr in child.findall(TR):  # not iter(): that revisits every deeper table at each level
                     for inner in tr.findall(TC):
                         parts.append(self.cell_text(inner, depth + 1))
         return " ".join(x for x in parts if x.strip())

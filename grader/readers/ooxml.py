@@ -63,10 +63,11 @@ def check_package(path: Path) -> None:
     total = 0
     for info in infos:
         total += info.file_size
-        if info.file_size > 2**20 and info.compress_size and info.file_size / info.compress_size > MAX_RATIO:
+        ratio = info.file_size / info.compress_size if info.compress_size else float(info.file_size > 0)
+        if info.file_size > 2**20 and ratio > MAX_RATIO and (ratio >= 500 or info.file_size <= MAX_PART):
             raise HostileDocument(
                 f"{path.name} looks like a zip bomb ({info.filename} would inflate "
-                f"{info.file_size // info.compress_size}:1 to {info.file_size // 2**20} MiB)"
+                f"{ratio:.0f}:1 to {info.file_size // 2**20} MiB)"
             )
         if info.file_size > MAX_PART and info.filename.endswith((".xml", ".rels")):
             raise OversizedDocument(

@@ -8,14 +8,22 @@ every page (running heads, page numbers) dropped.
 
 from __future__ import annotations
 
+import logging
 import re
 import statistics
+import time
+import warnings
+import zlib
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import Document, Kind
-from ..errors import EncryptedDocument, GraderError, HostileDocument, NoTextLayer, UnreadableDocument
+from ..errors import (
+    EncryptedDocument, GraderError, HostileDocument, NoTextLayer, OversizedDocument, UnreadableDocument,
+    UnsupportedFormat,
+)
 from .structure import RawBlock, finalize
 
 # Limits set on purpose: a take-home has no business needing more than this.
@@ -34,6 +42,11 @@ PDF_LIMITS = dict(
     jbig2dec_binary=None,
 )
 MAX_CONTENT_BYTES = 8_000_000  # one page's content stream
+MAX_TREE_NODES = 200_000  # page-tree nodes visited (pages and /Pages nodes)
+MAX_TREE_DEPTH = 64
+TIME_BUDGET = 12.0  # seconds of text extraction before the remaining pages are skipped
+MIN_TEXT_CHARS = 40  # less than this is no text layer, not a document
+_INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 _BULLET = re.compile(r"^\s*(?:[•▪◦●■\x7f\uf0b7\uf0a7\-–—*·➢►✓]|\(?\d{1,2}[.)]|\(?[a-z][.)])(?:\s+|$)")
 _GLYPH_BULLET = re.compile(r"^\s*[•▪◦●■\x7f\uf0b7\uf0a7\-–—*·➢►✓]\s")
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$", re.I)
@@ -291,16 +304,157 @@ def _image_count(page) -> int:
 def _errors():
     from pypdf.errors import DependencyError, DeprecationError, PyPdfError
 
+    # DependencyError and DeprecationError are not PyPdfError subclasses.
     return (PyPdfError, DependencyError, DeprecationError, ValueError, KeyError, TypeError, AttributeError,
             IndexError, AssertionError, ZeroDivisionError, OverflowError, RecursionError, UnicodeError, OSError,
-            NotImplementedError, LookupError, ArithmeticError)
+            NotImplementedError, LookupError, ArithmeticError, EOFError, zlib.error)
+
+
+@contextmanager
+def _quiet():
+    """Silence pypdf's logger and Python warnings while reading: a damaged file makes pypdf log one
+    line per repair (thousands for some fuzzed files), and the CLI promises exactly one line of output
+    for a file it cannot grade."""
+    logger = logging.getLogger("pypdf")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+def _object_count(reader) -> int:
+    """How many objects the cross-reference data lists: an upper bound for a sane page count."""
+    try:
+        n = sum(len(v) for v in reader.xref.values()) + len(getattr(reader, "xref_objStm", {}) or {})
+    except (AttributeError, TypeError):
+        n = 0
+    size = reader.trailer.get("/Size") if reader.trailer is not None else None
+    return max(n, size if isinstance(size, int) and size < 2**31 else 0)
+
+
+def _page_prefix(reader, limit: int) -> tuple[list, int, bool]:
+    """The first ``limit`` pages and the page count, without building every page of a huge file.
+
+    pypdf's ``reader.pages`` builds a PageObject for every page up front (seconds for 20,000 pages,
+    and it refuses trees with more than 100,000 entries). Here the tree is walked in order with an
+    explicit stack (no recursion), repeated or cyclic references are skipped, and once ``limit``
+    pages are in hand the rest is counted from the root's /Count, if that is plausible: at least the
+    pages seen plus the kids not yet visited, and no more than the objects the file holds. An
+    implausible /Count is not trusted: the walk then goes on, counting leaves only.
+    Returns (pages, total, exact) where exact is False when the total came from /Count.
+    """
+    from pypdf import PageObject
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
+
+    root = reader.root_object
+    top = root.get("/Pages")
+    if top is None or not isinstance(top.get_object(), DictionaryObject):
+        raise UnreadableDocument(f"its page tree is missing or damaged (/Pages is {type(top).__name__})")
+    errors = _errors()
+    pages: list = []
+    total = 0
+    seen: set[tuple[int, int]] = set()
+    stack: list[list] = [[[top], 0, {}]]  # [kids, next index, inherited attributes]
+    nodes = 0
+    declared = top.get_object().get("/Count")
+    counting_only = False
+    while stack:
+        frame = stack[-1]
+        kids, index, inherit = frame
+        if index >= len(kids):
+            stack.pop()
+            continue
+        frame[1] += 1
+        kid = kids[index]
+        if isinstance(kid, IndirectObject):
+            key = (kid.idnum, kid.generation)
+            if key in seen:
+                continue  # a page or subtree listed twice, or a loop back up the tree
+            seen.add(key)
+        try:
+            node = kid.get_object()
+        except errors:
+            continue
+        if not isinstance(node, DictionaryObject) or not node:
+            continue
+        nodes += 1
+        if nodes > MAX_TREE_NODES:
+            raise HostileDocument(f"its page tree has more than {MAX_TREE_NODES:,} nodes")
+        kind = node.get("/Type")
+        if kind == "/Pages" or (kind != "/Page" and "/Kids" in node):
+            if len(stack) >= MAX_TREE_DEPTH:
+                continue
+            try:
+                sub = node.get("/Kids")
+                sub = sub.get_object() if sub is not None else None
+            except errors:
+                continue
+            if not isinstance(sub, ArrayObject):
+                continue
+            child_inherit = dict(inherit)
+            for attr in _INHERITABLE:
+                if attr in node:
+                    child_inherit[attr] = node[attr]
+            stack.append([list(sub), 0, child_inherit])
+            continue
+        total += 1
+        if counting_only:
+            continue
+        page = PageObject(reader, kid if isinstance(kid, IndirectObject) else None)
+        if not isinstance(kid, IndirectObject):
+            page.update(node)
+        for attr, value in inherit.items():
+            if attr not in page:
+                page[NameObject(attr)] = value
+        pages.append(page)
+        if len(pages) >= limit:
+            pending = sum(len(k) - i for k, i, _ in stack)
+            if pending == 0:
+                continue
+            if isinstance(declared, int) and total + pending <= declared <= max(_object_count(reader), total):
+                return pages, declared, False
+            counting_only = True
+    return pages, total, True
+
+
+def _failure(path: Path, exc: BaseException) -> GraderError:
+    """The one-line error for an exception pypdf raised: specific where the cause is known."""
+    from pypdf.errors import DependencyError, DeprecationError, LimitReachedError
+
+    text = str(exc)
+    if "brotli" in text.lower():
+        return UnsupportedFormat(f"{path.name} uses Brotli compression (/BrotliDecode), which the grader cannot decode",
+                                 "export the PDF again from your editor with standard compression")
+    if isinstance(exc, LimitReachedError):
+        return HostileDocument(f"{path.name} exceeds the grader's parsing limits ({text[:80]})")
+    if isinstance(exc, RecursionError):
+        return HostileDocument(f"{path.name} nests its objects too deeply to read (a loop or a decompression trap)")
+    if isinstance(exc, MemoryError):
+        return OversizedDocument(f"{path.name} needs more memory to read than the grader allows")
+    if isinstance(exc, DependencyError):
+        return UnreadableDocument(f"{path.name} uses a feature this install cannot decode ({text[:100]})")
+    if isinstance(exc, DeprecationError):
+        return UnreadableDocument(f"{path.name} uses an obsolete PDF construct the reader rejects ({text[:100]})")
+    return UnreadableDocument(f"{path.name} is a damaged PDF ({type(exc).__name__}: {text[:100]})")
 
 
 def read_pdf(path: Path, max_pages: int | None = None) -> Document:
+    with _quiet():
+        return _read_pdf(path, max_pages)
+
+
+def _read_pdf(path: Path, max_pages: int | None) -> Document:
     import pypdf
     from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, WrongPasswordError
 
     errors = _errors()
+    page_errors: list[BaseException] = []
+    timed_out = False
     with pypdf.apply_configuration(**PDF_LIMITS):
         try:
             reader = pypdf.PdfReader(str(path), strict=False)
@@ -314,14 +468,20 @@ def read_pdf(path: Path, max_pages: int | None = None) -> Document:
                                              "install the 'cryptography' package, or export an unprotected copy") from None
                 if not ok:
                     raise EncryptedDocument(f"{path.name} is password-protected")
-            total = len(reader.pages)
+            try:
+                page_objects, total, _exact = _page_prefix(reader, max_pages or 10**9)
+            except GraderError as exc:
+                raise type(exc)(f"{path.name}: {exc}") from None
             if total == 0:
                 raise UnreadableDocument(f"{path.name} has no pages")
-            limit = min(total, max_pages or total)
+            limit = len(page_objects)
             pages: list[list[Line]] = []
             images = 0
-            for i in range(limit):
-                page = reader.pages[i]
+            started = time.monotonic()
+            for i, page in enumerate(page_objects):
+                if pages and time.monotonic() - started > TIME_BUDGET:
+                    timed_out = True
+                    break
                 images += _image_count(page)
                 try:
                     contents = page.get_contents()
@@ -332,26 +492,42 @@ def read_pdf(path: Path, max_pages: int | None = None) -> Document:
                     raise
                 except LimitReachedError:
                     raise HostileDocument(f"{path.name}: page {i + 1} exceeds the grader's decoding limits") from None
-                except errors:
+                except MemoryError:
+                    raise OversizedDocument(f"{path.name}: page {i + 1} needs more memory than the grader allows") \
+                        from None
+                except errors as exc:
+                    page_errors.append(exc)
                     pages.append([])
+            limit = len(pages)
         except GraderError:
             raise
-        except LimitReachedError as exc:
-            raise HostileDocument(f"{path.name} exceeds the grader's parsing limits ({str(exc)[:80]})") from None
         except (FileNotDecryptedError, WrongPasswordError):
             raise EncryptedDocument(f"{path.name} is password-protected") from None
-        except errors as exc:
-            raise UnreadableDocument(f"{path.name} is a damaged PDF ({type(exc).__name__}: {str(exc)[:100]})") from None
+        except (*errors, LimitReachedError, MemoryError) as exc:
+            raise _failure(path, exc) from None
     raw, tables = _layout(pages)
-    chars = sum(len(b.text) for b in raw)
-    if chars < 40:
-        if images:
-            raise NoTextLayer(f"{path.name} has no text layer (it looks scanned or image-only)")
-        raise NoTextLayer(f"{path.name} has no extractable text")
+    chars = sum(len(b.text.strip()) for b in raw)
+    if chars < MIN_TEXT_CHARS:
+        if page_errors and len(page_errors) >= len(pages):
+            raise _failure(path, page_errors[0])
+        if chars == 0 and images:
+            raise NoTextLayer(f"{path.name} has no text layer (its pages are images: it looks scanned)")
+        if chars == 0:
+            raise NoTextLayer(f"{path.name} has no text layer (no extractable text on its first {limit} page(s))",
+                              "export the PDF from your editor (text drawn as shapes or images cannot be read), "
+                              "or run OCR on it first")
+        raise NoTextLayer(
+            f"{path.name} has almost no text layer (only {chars} characters could be extracted)",
+            "if its pages show more text than that, export the PDF again from your editor (fonts embedded), "
+            "or run OCR on it first",
+        )
     blocks = finalize(raw)
     notes = []
     if limit < total:
-        notes.append(f"only the first {limit} of {total} pages were analysed")
+        why = " (time limit)" if timed_out else ""
+        notes.append(f"only the first {limit} of {total} pages were analysed{why}")
+    if page_errors:
+        notes.append(f"{len(page_errors)} damaged page(s) could not be read")
     figures = images + sum(1 for b in blocks if b.kind is Kind.CAPTION and b.text.lower().startswith(("fig", "chart", "exhibit")))
     return Document(
         source=str(path), format="pdf", blocks=blocks, page_count=total, page_count_method="pdf",
