@@ -9,6 +9,7 @@ every page (running heads, page numbers) dropped.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import statistics
 import time
@@ -46,6 +47,7 @@ MAX_TREE_NODES = 200_000  # page-tree nodes visited (pages and /Pages nodes)
 MAX_TREE_DEPTH = 64
 TIME_BUDGET = 12.0  # seconds of text extraction before the remaining pages are skipped
 MIN_TEXT_CHARS = 40  # less than this is no text layer, not a document
+_ROTATION = {0: (1, 0), 90: (0, 1), 180: (-1, 0), 270: (0, -1)}  # angle -> (cos, sin)
 _INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
 _BULLET = re.compile(r"^\s*(?:[•▪◦●■\x7f\uf0b7\uf0a7\-–—*·➢►✓]|\(?\d{1,2}[.)]|\(?[a-z][.)])(?:\s+|$)")
 _GLYPH_BULLET = re.compile(r"^\s*[•▪◦●■\x7f\uf0b7\uf0a7\-–—*·➢►✓]\s")
@@ -95,22 +97,44 @@ def _font_flags(font_dict) -> tuple[bool, bool]:
 
 
 def _page_fragments(page) -> list[Frag]:
-    frags: list[Frag] = []
+    """Text fragments in reading coordinates: x to the right, y up, as the reader holds the page.
+
+    Text is collected in every orientation and the page's dominant one kept, its coordinates rotated
+    so that lines run left to right: a landscape page set as portrait with /Rotate 90 draws its body
+    at 90 degrees. Text at other angles (a rotated margin stamp) is dropped, as before.
+    """
+    found: list[tuple[int, float, float, float, bool, bool, str]] = []
 
     def visit(text, cm, tm, font_dict, font_size):
         if not text or not text.strip():
             return
         try:
             m = _mult(tm, cm)
-            scale = (m[2] ** 2 + m[3] ** 2) ** 0.5 or 1.0
+            angle = int(round(math.degrees(math.atan2(m[1], m[0])) / 90.0)) % 4 * 90
+            size = round(font_size * ((m[2] ** 2 + m[3] ** 2) ** 0.5 or 1.0), 1)
             bold, mono = _font_flags(font_dict)
-            for k, piece in enumerate(text.split("\n")):
-                if piece.strip():
-                    frags.append(Frag(m[4], m[5] - k * font_size * scale * 1.2, round(font_size * scale, 1), bold, mono, piece))
-        except (TypeError, ValueError, IndexError):
+            found.append((angle, float(m[4]), float(m[5]), size, bold, mono, text))
+        except (TypeError, ValueError, IndexError, OverflowError, ZeroDivisionError):
             return
 
-    page.extract_text(visitor_text=visit, orientations=(0,))
+    page.extract_text(visitor_text=visit)
+    if not found:
+        return []
+    weight = Counter()
+    for angle, *_, text in found:
+        weight[angle] += len(text.strip())
+    dominant = weight.most_common(1)[0][0]
+    cos, sin = _ROTATION[dominant]
+    frags: list[Frag] = []
+    for angle, x, y, size, bold, mono, text in found:
+        if angle != dominant:
+            continue
+        rx, ry = x * cos + y * sin, -x * sin + y * cos
+        if not (math.isfinite(rx) and math.isfinite(ry) and math.isfinite(size)):
+            continue
+        for k, piece in enumerate(text.split("\n")):
+            if piece.strip():
+                frags.append(Frag(rx, ry - k * size * 1.2, size, bold, mono, piece))
     return frags
 
 
@@ -185,11 +209,17 @@ def _norm(text: str) -> str:
 
 
 def _running_heads(pages: list[list[Line]]) -> set[str]:
-    """Text at the top or bottom edge that repeats across pages."""
+    """Text at the top or bottom edge that repeats across pages.
+
+    Only pages with body text besides their edges count: when every page is one repeated line (a
+    generated or test file), that line is the content, not a running head.
+    """
     if len(pages) < 2:
         return set()
     edge = Counter()
     for lines in pages:
+        if len(lines) < 3:
+            continue
         seen = {_norm(ln.text) for ln in lines[:2] + lines[-2:]}
         edge.update(seen)
     need = 2 if len(pages) <= 3 else max(2, len(pages) // 2)
@@ -337,7 +367,7 @@ def _object_count(reader) -> int:
     return max(n, size if isinstance(size, int) and size < 2**31 else 0)
 
 
-def _page_prefix(reader, limit: int) -> tuple[list, int, bool]:
+def _page_prefix(reader, limit: int) -> tuple[list, int, bool, bool]:
     """The first ``limit`` pages and the page count, without building every page of a huge file.
 
     pypdf's ``reader.pages`` builds a PageObject for every page up front (seconds for 20,000 pages,
@@ -346,22 +376,30 @@ def _page_prefix(reader, limit: int) -> tuple[list, int, bool]:
     pages are in hand the rest is counted from the root's /Count, if that is plausible: at least the
     pages seen plus the kids not yet visited, and no more than the objects the file holds. An
     implausible /Count is not trusted: the walk then goes on, counting leaves only.
-    Returns (pages, total, exact) where exact is False when the total came from /Count.
+    Returns (pages, total, exact, recovered): exact is False when the total came from /Count,
+    recovered True when the tree's root was missing and the pages were found by scanning the file.
     """
     from pypdf import PageObject
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject
 
+    errors = _errors()
     root = reader.root_object
     top = root.get("/Pages")
     if top is None or not isinstance(top.get_object(), DictionaryObject):
-        raise UnreadableDocument(f"its page tree is missing or damaged (/Pages is {type(top).__name__})")
-    errors = _errors()
+        # The page tree's root is missing: find the page objects themselves, as viewers do.
+        orphans = _orphan_pages(reader)
+        if not orphans:
+            raise UnreadableDocument("its page tree is missing and no pages could be found")
+        top = ArrayObject()
+        top_kids, recovered = orphans, True
+    else:
+        top_kids, recovered = [top], False
     pages: list = []
     total = 0
     seen: set[tuple[int, int]] = set()
-    stack: list[list] = [[[top], 0, {}]]  # [kids, next index, inherited attributes]
+    stack: list[list] = [[top_kids, 0, {}]]  # [kids, next index, inherited attributes]
     nodes = 0
-    declared = top.get_object().get("/Count")
+    declared = top.get_object().get("/Count") if isinstance(top.get_object(), DictionaryObject) else None
     counting_only = False
     while stack:
         frame = stack[-1]
@@ -417,9 +455,41 @@ def _page_prefix(reader, limit: int) -> tuple[list, int, bool]:
             if pending == 0:
                 continue
             if isinstance(declared, int) and total + pending <= declared <= max(_object_count(reader), total):
-                return pages, declared, False
+                return pages, declared, False, recovered
             counting_only = True
-    return pages, total, True
+    return pages, total, True, recovered
+
+
+def _orphan_pages(reader) -> list:
+    """Page objects found by scanning every object, in object-number order (the first page of a
+    linearized file first): the fallback when the page tree's root is missing."""
+    from pypdf.generic import DictionaryObject, IndirectObject
+
+    errors = _errors()
+    refs = []
+    numbers: list[tuple[int, int]] = []
+    try:
+        for gen, table in reader.xref.items():
+            numbers.extend((idnum, gen) for idnum in table)
+        numbers.extend((idnum, 0) for idnum in (getattr(reader, "xref_objStm", {}) or {}))
+    except (AttributeError, TypeError):
+        return []
+    first = None
+    for idnum, gen in sorted(set(numbers))[:MAX_TREE_NODES]:
+        ref = IndirectObject(idnum, gen, reader)
+        try:
+            obj = ref.get_object()
+        except errors:
+            continue
+        if not isinstance(obj, DictionaryObject):
+            continue
+        if obj.get("/Type") == "/Page":
+            refs.append(ref)
+        elif "/Linearized" in obj and isinstance(obj.get("/O"), int):
+            first = obj.get("/O")
+    if first is not None:
+        refs.sort(key=lambda r: r.idnum != first)
+    return refs
 
 
 def _failure(path: Path, exc: BaseException) -> GraderError:
@@ -469,7 +539,7 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                 if not ok:
                     raise EncryptedDocument(f"{path.name} is password-protected")
             try:
-                page_objects, total, _exact = _page_prefix(reader, max_pages or 10**9)
+                page_objects, total, _exact, recovered = _page_prefix(reader, max_pages or 10**9)
             except GraderError as exc:
                 raise type(exc)(f"{path.name}: {exc}") from None
             if total == 0:
@@ -526,6 +596,8 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
     if limit < total:
         why = " (time limit)" if timed_out else ""
         notes.append(f"only the first {limit} of {total} pages were analysed{why}")
+    if recovered:
+        notes.append("the PDF's page tree is missing; its pages were recovered in file order")
     if page_errors:
         notes.append(f"{len(page_errors)} damaged page(s) could not be read")
     figures = images + sum(1 for b in blocks if b.kind is Kind.CAPTION and b.text.lower().startswith(("fig", "chart", "exhibit")))
