@@ -136,8 +136,6 @@ def test_an_unreadable_file_exits_2_with_one_line(runner, tmp_path, make):
     assert result.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="a valid .docx holding no text is graded (exit 1) instead of being "
-                   "reported as empty (exit 2); the readers would need to raise UnreadableDocument")
 def test_a_docx_with_no_text_exits_2(runner, tmp_path):
     import docx
 

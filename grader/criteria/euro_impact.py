@@ -100,7 +100,13 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     looked = f"all {len([s for s in doc.sentences if s.kind not in _SKIPPED])} sentences and table rows"
 
     def listed(items: list[tuple[Sentence, Amount]]) -> str:
-        return ", ".join(f"'{a.text}' ({s.where})" for s, a in items[:3])
+        """The three largest amounts, each once, with where they are."""
+        seen, out = set(), []
+        for s, a in sorted(items, key=lambda item: -(item[1].value or 0)):
+            if a.text not in seen:
+                seen.add(a.text)
+                out.append(f"'{a.text}' ({s.where})")
+        return ", ".join(out[:3])
 
     found, quoted = [], set()
     for s, a in bare + other + context + percents:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..document import Document, Kind
-from ..errors import EncryptedDocument, GraderError, HostileDocument, OversizedDocument, UnreadableDocument
+from ..errors import (
+    EncryptedDocument, GraderError, HostileDocument, NoTextLayer, OversizedDocument, UnreadableDocument,
+)
 from .docx_layout import Layout, LayoutItem, estimate_pages, read_layout_settings
 from .ooxml import MAX_MAIN_PART, Package, check_package
 from .structure import RawBlock, finalize
@@ -112,6 +114,7 @@ class _Reader:
         self.tables = 0
         self.figures = 0
         self.rendered_breaks = 0
+        self.deep_tables = 0
         self.max_pages = max_pages
 
     def _style_table(self) -> dict[str, str]:
@@ -204,6 +207,10 @@ class _Reader:
                 for tr in child.findall(TR):  # not iter(): that revisits every deeper table at each level
                     for inner in tr.findall(TC):
                         parts.append(self.cell_text(inner, depth + 1))
+            elif child.tag == TBL:
+                # Nested past MAX_DEPTH: keep the words without recursing further (lxml's iter is a loop).
+                self.deep_tables += 1
+                parts.append(" ".join(t.text or "" for t in child.iter(T)))
         return " ".join(x for x in parts if x.strip())
 
     def table(self, tbl, depth: int = 0) -> None:
@@ -357,7 +364,15 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
         notes.append(f"Word's last layout had {reader.rendered_breaks + 1} page(s)")
     if len(raw) >= MAX_BLOCKS:
         notes.append(f"only the first {MAX_BLOCKS} blocks were analysed")
+    if reader.deep_tables:
+        notes.append(f"tables nested more than {MAX_DEPTH} deep were read as plain text")
     blocks = finalize(raw)
+    if not blocks:
+        if reader.figures:
+            raise NoTextLayer(f"{path.name} has no text, only {reader.figures} picture(s)",
+                              "type the text into the document rather than pasting pictures of it, "
+                              "or check that this is the right file")
+        raise UnreadableDocument(f"{path.name} contains no text", "check that this is the right file")
     return Document(
         source=str(path), format="docx", blocks=blocks, page_count=layout.pages,
         page_count_method="estimated", page_count_note=f"±{layout.uncertainty:.1f} page",

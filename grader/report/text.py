@@ -34,7 +34,8 @@ def render_text(result: GradeResult, style=lambda text, **kw: text, verbose: boo
     for c in result.criteria:
         mark = _mark(c)
         colour = "green" if c.passed else ("yellow" if c.severity == "warning" else "red")
-        where = c.evidence[0].where if c.passed and c.evidence and c.evidence[0].where else ""
+        located = c.passed and c.evidence and (c.evidence[0].paragraph or "table" in c.evidence[0].where)
+        where = c.evidence[0].where if located else ""  # a place to look, or else the message says it all
         detail = _clean(where if c.passed and where else c.message)
         lines.append(f"  {style(mark, fg=colour, bold=True)} {_clean(c.title):<{width}}  {detail}")
         if not c.passed and verbose and c.suggestion:

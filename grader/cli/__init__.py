@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE, GraderError, RubricError
+from .. import __version__
+from ..errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE, GraderError, RubricError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -50,7 +50,7 @@ def _error(path: str, exc: BaseException, debug: bool) -> tuple[int, str]:
 
 
 def _load(rubric: str | None):
-    from .rubric import load_rubric
+    from ..rubric import load_rubric
 
     try:
         return load_rubric(rubric)
@@ -61,7 +61,7 @@ def _load(rubric: str | None):
 
 def _discover(files: tuple[str, ...]) -> tuple[list[str], int]:
     """The files to grade (folders expanded); report folders holding no draft."""
-    from .discover import SUFFIXES, discover
+    from ..discover import SUFFIXES, discover
 
     found = discover(files)
     for folder in found.empty_folders:
@@ -71,7 +71,7 @@ def _discover(files: tuple[str, ...]) -> tuple[list[str], int]:
 
 def _grade_all(files, rubric, debug):
     """Yield (path, result or None, exit status, error line) for each file; one bad file never stops a batch."""
-    from .grading import grade
+    from ..grading import grade
 
     for path in files:
         try:
@@ -129,7 +129,7 @@ def main() -> None:
 @debug_option
 def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, debug: bool) -> None:
     """Grade FILES (or the drafts in FOLDERS) and print the verdicts; the exit status says pass or fail."""
-    from .report.text import render_text
+    from ..report.text import render_text
 
     rub = _load(rubric)
     paths, status = _discover(files)
@@ -161,7 +161,7 @@ def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, deb
 @debug_option
 def report(files: tuple[str, ...], rubric: str | None, out_dir: Path, debug: bool) -> None:
     """Grade FILES (or the drafts in FOLDERS) and write an HTML feedback report for each into OUTPUT."""
-    from .report.html import report_names, write_report
+    from ..report.html import report_names, write_report
 
     rub = _load(rubric)
     paths, status = _discover(files)
@@ -195,7 +195,7 @@ def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: floa
     Prints agreement, precision and recall per criterion ("fail" is the positive class: how well
     the grader catches what a reviewer marks down), then every disagreement with its evidence.
     """
-    from .evaluate import evaluate, format_table
+    from ..evaluate import evaluate, format_table
 
     rub = _load(rubric)
     if not folders:
