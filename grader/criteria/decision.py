@@ -76,6 +76,8 @@ def decision_span(s: Sentence) -> tuple[int, int] | None:
         while clause_start > 0 and s.tokens[clause_start - 1] not in _CLAUSE_BREAKS and m.start - clause_start < 6:
             clause_start -= 1
         verb = _after_modal(s, m.end)
+        if verb >= len(s.tokens) or not s.tokens[verb][:1].isalpha():
+            continue  # "To get there, we need to:" introduces a list; it decides nothing itself
         if any(clause_start <= a.start and a.end <= m.start for a in actors):
             spans.append((m.start, m.end))
             continue

@@ -50,8 +50,11 @@ def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
     if amount.value is not None and amount.value < cfg.settings["min_impact_eur"]:
         return "context"
     impact = matches_in(s, cfg, "impact_cues")
+    impact_before = any(first - reach <= i.start and i.end <= first for i in impact)
     for m in matches_in(s, cfg, "scale_cues"):
-        if first - reach <= m.start and m.end <= first + 1:
+        before = first - reach <= m.start and m.end <= first + 1
+        after = last < m.start <= last + unit_reach + 2 and not impact_before  # "made €310m of revenue last year"
+        if before or after:
             return "context"  # the size of a market, a salary, last year's revenue
     for m in matches_in(s, cfg, "context_cues"):
         if first - reach <= m.start and m.end <= first + 1:
@@ -81,12 +84,18 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     other: list[tuple[Sentence, Amount]] = []
     percents: list[tuple[Sentence, Amount]] = []
     suggestion = cfg.messages["suggestion"]
+    previous: Sentence | None = None
     for s in doc.sentences:
         if s.kind in _SKIPPED:
             continue
+        # "€12 per subscriber in ad revenue. Across 80,000 subscribers that is EUR 960,000."
+        carried = previous is not None and previous.block == s.block and bool(matches_in(previous, cfg, "impact_cues"))
+        previous = s
         for a in s.amounts:
             if a.currency == "EUR":
                 role = _role(s, a, cfg)
+                if role == "bare" and carried:
+                    role = "impact"
                 if role == "impact":
                     return result(cfg, True, message(cfg, "pass", amount=a.text, where=s.where),
                                   found=[evidence(s, a.text)])

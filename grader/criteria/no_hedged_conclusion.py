@@ -52,7 +52,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     reach = cfg.settings["weak_reach"]
     kinds = [(decision.classify(s, reach), s) for s in unit]
     label = cfg.label("closing_hedges")
-    hedges = [s for kind, s in kinds if kind == "hedge" or (s.has(label) and kind != "decision")]
+    # An open question, a hedge, or a closing phrase that hands the decision on.
+    hedges = [s for kind, s in kinds if kind in ("hedge", "question") or (s.has(label) and kind != "decision")]
     decided = any(kind == "decision" for kind, _ in kinds)
     where = unit[-1].where
     if hedges and not decided:

@@ -34,10 +34,20 @@ EXAMPLES = {
 _SKIPPED = (Kind.CODE, Kind.TITLE, Kind.COVER, Kind.HEADING)
 
 
+def _milliseconds(s: Sentence) -> bool:
+    """A time budget in milliseconds ("within 150 ms", "a 200ms budget")."""
+    for i, token in enumerate(s.tokens):
+        if token == "ms" and i and s.tokens[i - 1].replace(",", "").replace(".", "").isdigit():
+            return True
+        if token.endswith("ms") and token[:-2].isdigit():
+            return True
+    return False
+
+
 def _constraint(s: Sentence, cfg: CriterionConfig) -> str:
     if has(s, cfg, "dismissals"):
         return ""
-    if has(s, cfg, "latency"):
+    if has(s, cfg, "latency") or _milliseconds(s):
         return "latency"
     if has(s, cfg, "explain_terms") and has(s, cfg, "audiences"):
         return "explainability"

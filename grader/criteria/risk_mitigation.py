@@ -80,8 +80,11 @@ def _mitigated_row(s: Sentence, cfg: CriterionConfig) -> bool:
     if not (_risk_row(s, cfg) and _names(s.header, cfg, "mitigation_headers")):
         return False
     cells = [c.strip() for c in s.text.split(" | ")]
+    columns = [c.strip() for c in s.header.split(" | ")]
+    wanted = [i for i, c in enumerate(columns) if _names(c, cfg, "mitigation_headers")] or list(range(1, len(cells)))
     placeholders = [w.replace(" / ", "/") for w in cfg.vocab["vague_mitigations"]]
-    answers = [c for c in cells[1:] if c and not any(c.lower().startswith(p) for p in placeholders)]
+    answers = [cells[i] for i in wanted if i < len(cells) and len(cells[i].strip(" -–—?.")) > 1
+               and not any(cells[i].lower().startswith(p) for p in placeholders)]
     return len(cells) >= 2 and bool(answers)
 
 
@@ -160,6 +163,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
                 neighbours.append(t)
         if s.kind is Kind.HEADING:
             continue
+        if _risk_row(s, cfg) and _names(s.header, cfg, "mitigation_headers"):
+            neighbours = [t for t in neighbours if t is not s]  # its own mitigation cell was judged above
         mitigation = next((t for t in neighbours if _is_mitigation(t, cfg)), None)
         if mitigation is not None:
             found = [evidence(s, s.text)] + ([evidence(mitigation, mitigation.text)] if mitigation is not s else [])

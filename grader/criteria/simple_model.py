@@ -9,6 +9,7 @@ be explained (reason codes, SHAP, a scorecard). Mentioning such a model only to 
 from __future__ import annotations
 
 from ..annotate import AnnotatedDocument, Sentence
+from ..document import Kind
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
 from ._common import evidence, matches_in, message, result, span_text
@@ -17,7 +18,10 @@ ID = "simple-model"
 TITLE = "Simple, explainable model"
 SEVERITY = "warning"
 SETTINGS = {"negation_reach": (int, 8)}
-VOCAB = ("complex_models", "explainability", "rejections")
+VOCAB = (
+    "complex_models", "explain_mechanisms", "explain_claims", "audiences", "complex_code", "simple_models",
+    "rejections", "contrasts",
+)
 MESSAGES = ("pass", "fail", "suggestion")
 EXAMPLES = {
     "pass": [
@@ -32,19 +36,41 @@ EXAMPLES = {
 
 
 def _rejected(s: Sentence, start: int, cfg: CriterionConfig) -> bool:
+    """Mentioned only to be turned down: a negation nearby, or a contrast and a simple model chosen instead."""
     reach = cfg.settings["negation_reach"]
-    return any(abs(m.start - start) <= reach for m in matches_in(s, cfg, "rejections"))
+    if any(abs(m.start - start) <= reach for m in matches_in(s, cfg, "rejections")):
+        return True
+    return bool(matches_in(s, cfg, "contrasts")) and any(m.start > start for m in matches_in(s, cfg, "simple_models"))
+
+
+def _explains(s: Sentence, cfg: CriterionConfig) -> bool:
+    """A concrete way decisions are explained, or an explainability claim aimed at someone."""
+    if matches_in(s, cfg, "explain_mechanisms"):
+        return True
+    return bool(matches_in(s, cfg, "explain_claims")) and bool(matches_in(s, cfg, "audiences"))
+
+
+def _code_model(code: str, cfg: CriterionConfig) -> str:
+    for term in cfg.vocab["complex_code"]:
+        if term.lower() in code.lower():
+            return term
+    return ""
 
 
 def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     complex_uses = []
     justified = None
     for s in doc.sentences:
+        if s.kind is Kind.CODE:
+            term = _code_model(s.text, cfg)
+            if term:
+                complex_uses.append((s, term))
+            continue
         for m in matches_in(s, cfg, "complex_models"):
             if not _rejected(s, m.start, cfg):
                 complex_uses.append((s, span_text(s, m)))
                 break
-        if justified is None and matches_in(s, cfg, "explainability"):
+        if justified is None and _explains(s, cfg):
             justified = s
     if not complex_uses:
         return result(cfg, True, message(cfg, "pass"), looked="every model mentioned")
