@@ -2,7 +2,9 @@
 
 The XML is walked directly (one style-id lookup table, no per-paragraph ``style.name``) because
 python-docx's object layer is slow on long files and skips text boxes and tracked insertions.
-Headers and footers are kept apart from the body.
+Headers and footers are kept apart from the body. The package is opened by ``ooxml.Package``, not
+python-docx, so macro-enabled documents, templates and Strict Open XML are read as well, and every
+XML part is parsed without entity expansion.
 """
 
 from __future__ import annotations
@@ -13,7 +15,12 @@ from pathlib import Path
 
 from ..document import Document, Kind
 from ..errors import (
-    EncryptedDocument, GraderError, HostileDocument, NoTextLayer, OversizedDocument, UnreadableDocument,
+    EncryptedDocument,
+    GraderError,
+    HostileDocument,
+    NoTextLayer,
+    OversizedDocument,
+    UnreadableDocument,
 )
 from .docx_layout import Layout, LayoutItem, estimate_pages, read_layout_settings
 from .ooxml import MAX_MAIN_PART, Package, check_package
@@ -33,9 +40,12 @@ T, TAB, BR, CR, P, TBL, TR, TC, SDT, SDTCONTENT = (q(x) for x in ("t", "tab", "b
 TXBX, DEL, MOVEFROM, PPR, RPR, INSTR = (q(x) for x in ("txbxContent", "del", "moveFrom", "pPr", "rPr", "instrText"))
 DRAWING, PICT, LRPB, NOBREAK_HYPHEN, SOFT_HYPHEN = (q(x) for x in ("drawing", "pict", "lastRenderedPageBreak", "noBreakHyphen", "softHyphen"))
 FALLBACK = f"{{{MC}}}Fallback"
+CHOICE = f"{{{MC}}}Choice"
+ALTERNATE = f"{{{MC}}}AlternateContent"
 EXTENT = f"{{{WP}}}extent"
 PAGE_BREAK = "\x0c"
 MAX_BLOCKS = 20_000
+WORDS_PER_PAGE = 500  # only when the layout estimate fails
 MAX_DEPTH = 12
 _CODE_STYLE = re.compile(r"code|source|preformatted|macro|console|verbatim", re.I)
 
@@ -67,7 +77,8 @@ def _walk(el, out: list[str], boxes: list, state: dict, depth: int = 0) -> None:
         elif tag == TXBX:
             boxes.append(child)
         elif tag in (DRAWING, PICT):
-            state["figures"] += 1
+            if not any(True for _ in child.iter(TXBX)):  # a text box is not a figure
+                state["figures"] += 1
             for ext in child.iter(EXTENT):
                 try:
                     state["height"] += int(ext.get("cy", "0")) / 12700.0
@@ -75,10 +86,32 @@ def _walk(el, out: list[str], boxes: list, state: dict, depth: int = 0) -> None:
                     pass
                 break
             _walk(child, out, boxes, state, depth + 1)
+        elif tag == ALTERNATE:
+            branch = _alternate(child)
+            if branch is not None and depth < 40:
+                _walk(branch, out, boxes, state, depth + 1)
         elif tag in (FALLBACK, DEL, MOVEFROM, INSTR) or not isinstance(tag, str):
             continue
         elif depth < 40:
             _walk(child, out, boxes, state, depth + 1)
+
+
+def _alternate(el):
+    """The branch of an mc:AlternateContent to read: the first Choice that carries text, else the
+    Fallback if it does (a text box whose modern form points into a separate beta-format part), else
+    the first Choice (for its picture)."""
+    choices = [c for c in el if c.tag == CHOICE]
+    fallback = next((c for c in el if c.tag == FALLBACK), None)
+
+    def has_text(branch) -> bool:
+        return any(True for _ in branch.iter(T, TXBX))
+
+    for branch in choices:
+        if has_text(branch):
+            return branch
+    if fallback is not None and has_text(fallback):
+        return fallback
+    return choices[0] if choices else fallback
 
 
 def _bold(p) -> bool:
@@ -109,6 +142,9 @@ class _Reader:
         self.doc = docx_document
         self.styles = self._style_table()
         self.settings = read_layout_settings(docx_document, self.styles)
+        for metrics in [self.settings.default, *self.settings.styles.values()]:
+            if not metrics.size or metrics.size <= 0:  # <w:sz w:val="0"/> would divide by zero
+                metrics.size = 11.0
         self.raw: list[RawBlock] = []
         self.layout: list[LayoutItem] = []
         self.tables = 0
@@ -202,7 +238,10 @@ class _Reader:
         parts = []
         for child in tc:
             if child.tag == P:
-                parts.append(_para(child).text.replace(PAGE_BREAK, " "))
+                para = _para(child)
+                parts.append(para.text.replace(PAGE_BREAK, " "))
+                for box in para.boxes:  # text boxes anchored in the cell
+                    parts.extend(_para(bp).text for bp in box.iter(P))
             elif child.tag == TBL and depth < MAX_DEPTH:
                 for tr in child.findall(TR):  # not iter(): that revisits every deeper table at each level
                     for inner in tr.findall(TC):
@@ -221,8 +260,7 @@ class _Reader:
             cells = []
             for c, tc in enumerate(tr.findall(TC)):
                 text = self.cell_text(tc, depth + 1)
-                for img in tc.iter(DRAWING):
-                    self.figures += 1
+                self.figures += sum(1 for img in tc.iter(DRAWING, PICT) if not any(True for _ in img.iter(TXBX)))
                 cells.append(text)
                 if text.strip():
                     self._emit(Kind.TABLE_CELL, text, table=index, row=r, col=c)
@@ -341,7 +379,14 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
         raise UnreadableDocument(f"{path.name} has malformed XML ({str(exc)[:100]})") from None
     except (KeyError, ValueError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise UnreadableDocument(f"{path.name} could not be parsed ({type(exc).__name__}: {str(exc)[:100]})") from None
-    layout: Layout = estimate_pages(reader.layout, reader.settings)
+    layout_failed = False
+    try:
+        layout: Layout = estimate_pages(reader.layout, reader.settings)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        # Absurd style values (a zero font size, say) must not sink the file: fall back to words.
+        words = sum(len(b.text.split()) for b in reader.raw)
+        layout = Layout(pages=max(1, round(words / WORDS_PER_PAGE)), block_pages={}, uncertainty=1.0)
+        layout_failed = True
     raw = reader.raw
     for i, block in enumerate(raw):
         block.page = layout.block_pages.get(i, block.page)
@@ -353,6 +398,9 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
         elif block.page < page:
             block.page = page
     notes = []
+    if layout_failed:
+        notes.append(f"page count estimated from the word count ({WORDS_PER_PAGE} words a page): "
+                     "the layout could not be estimated")
     if d.kind != "document":
         notes.append(f"read as a Word {d.kind}" + ("; its macros were ignored" if "macro" in d.kind else ""))
     if d.strict:

@@ -20,7 +20,7 @@ from ..errors import HostileDocument, OversizedDocument, UnreadableDocument, Uns
 
 MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts together
 MAX_PART = 64 * 1024 * 1024  # one XML part
-MAX_MAIN_PART = 24 * 1024 * 1024  # the main document part (its lxml tree costs ~10-20x its size)
+MAX_MAIN_PART = 16 * 1024 * 1024  # the main document part: its lxml tree can cost ~20x its size
 MAX_RATIO = 200  # uncompressed / compressed, for parts over 1 MiB
 MAX_ENTRIES = 5000
 
@@ -172,6 +172,11 @@ class Package:
         """The root element of an XML part (None when the part is absent), parsed safely."""
         from lxml import etree
 
+        if self.size(part) > MAX_MAIN_PART:
+            raise OversizedDocument(
+                f"{self.name}: its part {part} is {self.size(part) // 2**20} MiB of XML, "
+                f"far more than any take-home (limit {MAX_MAIN_PART // 2**20} MiB)"
+            )
         data = self.blob(part)
         if data is None:
             return None
@@ -255,7 +260,7 @@ class Package:
                         raise UnsupportedFormat(f"{self.name} is {what}, not a Word document",
                                                 "save the submission as .docx or export a PDF")
                 return part, CT_WORD_MAIN.get(ct, "document")
-        for part, ct in types.items():
+        for ct in types.values():
             for key, what in _OTHER_OFFICE.items():
                 if key in ct:
                     raise UnsupportedFormat(f"{self.name} is {what}, not a Word document",

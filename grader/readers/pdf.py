@@ -22,7 +22,12 @@ from pathlib import Path
 
 from ..document import Document, Kind
 from ..errors import (
-    EncryptedDocument, GraderError, HostileDocument, NoTextLayer, OversizedDocument, UnreadableDocument,
+    EncryptedDocument,
+    GraderError,
+    HostileDocument,
+    NoTextLayer,
+    OversizedDocument,
+    UnreadableDocument,
     UnsupportedFormat,
 )
 from .structure import RawBlock, finalize
@@ -45,7 +50,9 @@ PDF_LIMITS = dict(
 MAX_CONTENT_BYTES = 8_000_000  # one page's content stream
 MAX_TREE_NODES = 200_000  # page-tree nodes visited (pages and /Pages nodes)
 MAX_TREE_DEPTH = 64
+EXACT_COUNT_UP_TO = 5_000  # page counts up to this are always counted, never taken from /Count
 TIME_BUDGET = 12.0  # seconds of text extraction before the remaining pages are skipped
+MAX_RECOVERY_BYTES = 50 * 2**20  # files re-read into memory to rebuild a missing cross-reference table
 MIN_TEXT_CHARS = 40  # less than this is no text layer, not a document
 _ROTATION = {0: (1, 0), 90: (0, 1), 180: (-1, 0), 270: (0, -1)}  # angle -> (cos, sin)
 _INHERITABLE = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
@@ -171,7 +178,7 @@ def _cells(line: Line) -> list[Frag]:
 
 def _wide_gap(line: Line) -> bool:
     frags = _cells(line)
-    for a, b in zip(frags, frags[1:]):
+    for a, b in zip(frags, frags[1:], strict=False):
         if b.x - (a.x + len(a.text.strip()) * a.size * 0.5) > 1.0 * a.size:
             return True
     return False
@@ -243,7 +250,7 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
     for ln in body_lines:
         sizes[ln.size] += len(ln.text)
     body_size = sizes.most_common(1)[0][0] if sizes else 10.0
-    gaps = [a.y - b.y for lines in pages for a, b in zip(lines, lines[1:])
+    gaps = [a.y - b.y for lines in pages for a, b in zip(lines, lines[1:], strict=False)
             if abs(a.size - body_size) < 0.6 and abs(b.size - body_size) < 0.6 and 0 < a.y - b.y < body_size * 3]
     leading = statistics.median(gaps) if gaps else body_size * 1.2
     lefts = Counter(round(ln.x) for ln in body_lines if abs(ln.size - body_size) < 0.6)
@@ -260,6 +267,7 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
                 if not ((i < 2 or i >= len(lines) - 2) and (_norm(ln.text) in heads or _PAGE_NUMBER.match(ln.text.strip())))]
         prev: Line | None = None
         current: RawBlock | None = None
+        item_x = 0.0
         table_rows = _table_rows(kept)
         for li, ln in enumerate(kept):
             text = ln.text.strip()
@@ -292,6 +300,10 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
                 or current.kind in (Kind.HEADING, Kind.TITLE)
                 or (_width(prev) < 0.8 * full_width and re.search(r"[.!?:]['\")]?$", prev.text.strip())
                     and text[:1].isupper() and current.kind is Kind.PARAGRAPH)
+                # A list item goes on only in lines indented past its bullet: a sentence that starts
+                # back at the bullet's edge after a full stop is the paragraph after the list.
+                or (current.kind is Kind.LIST_ITEM and ln.x <= item_x + 1.0 and text[:1].isupper()
+                    and re.search(r"[.!?:]['\")]?$", prev.text.strip()))
                 or _CAPTION.match(text)
             )
             if not new_block and current is not None:
@@ -314,6 +326,7 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
             if kind is not Kind.TITLE and text:
                 first_page_top = False
             current = RawBlock(kind, text, pno, level)
+            item_x = ln.x
             raw.append(current)
             prev = ln
     _ = margin
@@ -346,7 +359,7 @@ def _quiet():
     line per repair (thousands for some fuzzed files), and the CLI promises exactly one line of output
     for a file it cannot grade."""
     logger = logging.getLogger("pypdf")
-    level, propagate = logger.level, logger.propagate
+    level = logger.level
     logger.setLevel(logging.CRITICAL + 1)
     try:
         with warnings.catch_warnings():
@@ -354,7 +367,6 @@ def _quiet():
             yield
     finally:
         logger.setLevel(level)
-        logger.propagate = propagate
 
 
 def _object_count(reader) -> int:
@@ -373,9 +385,9 @@ def _page_prefix(reader, limit: int) -> tuple[list, int, bool, bool]:
     pypdf's ``reader.pages`` builds a PageObject for every page up front (seconds for 20,000 pages,
     and it refuses trees with more than 100,000 entries). Here the tree is walked in order with an
     explicit stack (no recursion), repeated or cyclic references are skipped, and once ``limit``
-    pages are in hand the rest is counted from the root's /Count, if that is plausible: at least the
-    pages seen plus the kids not yet visited, and no more than the objects the file holds. An
-    implausible /Count is not trusted: the walk then goes on, counting leaves only.
+    pages are in hand the rest is counted from the root's /Count if it is large (over
+    EXACT_COUNT_UP_TO) and plausible: at least the pages seen plus the kids not yet visited, and no
+    more than the objects the file holds. Otherwise the walk goes on, counting leaves only.
     Returns (pages, total, exact, recovered): exact is False when the total came from /Count,
     recovered True when the tree's root was missing and the pages were found by scanning the file.
     """
@@ -454,9 +466,13 @@ def _page_prefix(reader, limit: int) -> tuple[list, int, bool, bool]:
             pending = sum(len(k) - i for k, i, _ in stack)
             if pending == 0:
                 continue
-            if isinstance(declared, int) and total + pending <= declared <= max(_object_count(reader), total):
+            # Trust /Count only where walking on would cost real time, and only if it is plausible.
+            if (isinstance(declared, int) and declared > EXACT_COUNT_UP_TO
+                    and total + pending <= declared <= max(_object_count(reader), total)):
                 return pages, declared, False, recovered
             counting_only = True
+    if total == 0 and isinstance(declared, int) and declared > 0:
+        raise UnreadableDocument(f"is a damaged PDF: its page tree declares {declared} page(s) but none can be read")
     return pages, total, True, recovered
 
 
@@ -492,6 +508,41 @@ def _orphan_pages(reader) -> list:
     return refs
 
 
+def _truncated(path: Path) -> bool:
+    """True when the file stops before its end-of-file marker (an incomplete download or copy)."""
+    try:
+        with path.open("rb") as fh:
+            fh.seek(max(0, path.stat().st_size - 2048))
+            tail = fh.read()
+    except OSError:
+        return False
+    return b"%%EOF" not in tail and b"startxref" not in tail
+
+
+def _open_reader(path: Path):
+    """A PdfReader; when the file has no usable startxref (damaged or truncated tail), try again with
+    one appended that points nowhere, which makes pypdf rebuild the cross-reference table by scanning
+    the objects: viewers recover such files the same way."""
+    import io
+
+    import pypdf
+    from pypdf.errors import PdfReadError
+
+    try:
+        return pypdf.PdfReader(str(path), strict=False)
+    except PdfReadError as exc:
+        if "startxref" not in str(exc).lower() or path.stat().st_size > MAX_RECOVERY_BYTES:
+            raise
+        first = exc
+    try:
+        data = path.read_bytes() + b"\nstartxref\n0\n%%EOF\n"
+        reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
+        reader.root_object  # noqa: B018 - fails now rather than later when nothing was recovered
+        return reader
+    except (*_errors(), MemoryError):
+        raise first from None
+
+
 def _failure(path: Path, exc: BaseException) -> GraderError:
     """The one-line error for an exception pypdf raised: specific where the cause is known."""
     from pypdf.errors import DependencyError, DeprecationError, LimitReachedError
@@ -507,9 +558,13 @@ def _failure(path: Path, exc: BaseException) -> GraderError:
     if isinstance(exc, MemoryError):
         return OversizedDocument(f"{path.name} needs more memory to read than the grader allows")
     if isinstance(exc, DependencyError):
-        return UnreadableDocument(f"{path.name} uses a feature this install cannot decode ({text[:100]})")
+        return UnreadableDocument(f"{path.name} uses a compression the grader cannot decode ({text[:100]})")
     if isinstance(exc, DeprecationError):
-        return UnreadableDocument(f"{path.name} uses an obsolete PDF construct the reader rejects ({text[:100]})")
+        return UnreadableDocument(f"{path.name} uses an obsolete PDF construct the grader's PDF library rejects "
+                                  f"({text[:100]})")
+    if _truncated(path):
+        return UnreadableDocument(f"{path.name} is truncated: the PDF stops before its end-of-file marker "
+                                  "(an incomplete download or copy)", "download or export the file again")
     return UnreadableDocument(f"{path.name} is a damaged PDF ({type(exc).__name__}: {text[:100]})")
 
 
@@ -527,7 +582,7 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
     timed_out = False
     with pypdf.apply_configuration(**PDF_LIMITS):
         try:
-            reader = pypdf.PdfReader(str(path), strict=False)
+            reader = _open_reader(path)
             if reader.is_encrypted:
                 try:
                     ok = reader.decrypt("")
@@ -541,7 +596,9 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
             try:
                 page_objects, total, _exact, recovered = _page_prefix(reader, max_pages or 10**9)
             except GraderError as exc:
-                raise type(exc)(f"{path.name}: {exc}") from None
+                text = str(exc)
+                raise type(exc)(f"{path.name} {text}" if text.startswith("is ") else f"{path.name}: {text}",
+                                exc.advice) from None
             if total == 0:
                 raise UnreadableDocument(f"{path.name} has no pages")
             limit = len(page_objects)
@@ -560,8 +617,11 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                     pages.append(_lines(_page_fragments(page)))
                 except GraderError:
                     raise
-                except LimitReachedError:
-                    raise HostileDocument(f"{path.name}: page {i + 1} exceeds the grader's decoding limits") from None
+                except LimitReachedError as exc:
+                    what = ("inflates past the grader's decoding limits (a decompression bomb)"
+                            if "decompress" in str(exc).lower() else
+                            f"exceeds the grader's decoding limits ({str(exc).rstrip('.')[:80]})")
+                    raise HostileDocument(f"{path.name}: page {i + 1} {what}") from None
                 except MemoryError:
                     raise OversizedDocument(f"{path.name}: page {i + 1} needs more memory than the grader allows") \
                         from None
@@ -587,7 +647,7 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                               "export the PDF from your editor (text drawn as shapes or images cannot be read), "
                               "or run OCR on it first")
         raise NoTextLayer(
-            f"{path.name} has almost no text layer (only {chars} characters could be extracted)",
+            f"{path.name} has almost no extractable text (only {chars} characters)",
             "if its pages show more text than that, export the PDF again from your editor (fonts embedded), "
             "or run OCR on it first",
         )
