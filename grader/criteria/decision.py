@@ -145,8 +145,9 @@ def classify(s: Sentence, weak_reach: int = WEAK_REACH) -> str:
             return "hedge"
         if any(d.start > later_clause[-1] for d in _find(s, "deferrals")):
             return "hedge"  # "…; further analysis is needed before we commit"
-    if any(end <= m.start <= end + weak_reach for m in _find(s, "weak_followers")):
-        return "hedge"
+    for m in _find(s, "weak_followers"):
+        if end <= m.start <= end + weak_reach and not {"not", "n't", "never"} & set(s.tokens[end:m.start]):
+            return "hedge"  # "we should consider …"; but "we will not wait …" decides
     if any(m.start >= start for m in _find(s, "menu_after_decision")):
         return "options"
     if sum(1 for t in s.tokens if t == "if") >= 2 and any(t == "if" for t in s.tokens[:start + 1]):

@@ -20,7 +20,7 @@ from ._common import evidence, matches_in, message, result
 ID = "euro-impact"
 TITLE = "Impact quantified in euros"
 SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3), "min_impact_eur": (int, 1000)}
-VOCAB = ("impact_cues", "context_cues", "scale_cues", "unit_cues")
+VOCAB = ("impact_cues", "time_cues", "context_cues", "scale_cues", "threshold_cues", "unit_cues")
 MESSAGES = (
     "pass", "fail_context", "fail_other_currency", "fail_percent_only", "fail_no_impact", "fail_none", "suggestion",
 )
@@ -37,6 +37,7 @@ EXAMPLES = {
     ],
 }
 
+SCALE_REACH = 6  # "the market is worth €12bn": scale words count only close to the amount
 _SKIPPED = (Kind.CODE, Kind.HEADING, Kind.TITLE, Kind.COVER)
 _EURO_HEADER = re.compile(r"€|\beur\b|\beuros?\b", re.I)
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:k|m|bn|mn)?\b", re.I)
@@ -47,20 +48,28 @@ def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
     first = s.token_at(amount.start)
     last = s.token_at(max(amount.end - 1, amount.start))
     reach, unit_reach = cfg.settings["context_reach"], cfg.settings["unit_reach"]
+    # Look left only as far as the clause goes: "AOV is €120; recovering 5% is worth €2.3M".
+    breaks = [i for i, t in enumerate(s.tokens[:first]) if t in (";", ":", "—", "(")]
+    reach = min(reach, first - breaks[-1] - 1) if breaks else reach
     if amount.value is not None and amount.value < cfg.settings["min_impact_eur"]:
         return "context"
     impact = matches_in(s, cfg, "impact_cues")
     impact_before = any(first - reach <= i.start and i.end <= first for i in impact)
     for m in matches_in(s, cfg, "scale_cues"):
-        before = first - reach <= m.start and m.end <= first + 1
+        before = first - min(reach, SCALE_REACH) <= m.start and m.end <= first + 1
         after = last < m.start <= last + unit_reach + 2 and not impact_before  # "made €310m of revenue last year"
         if before or after:
             return "context"  # the size of a market, a salary, last year's revenue
     for m in matches_in(s, cfg, "context_cues"):
         if first - reach <= m.start and m.end <= first + 1:
-            # "abandoned baskets are worth €2.3M": an impact word between cue and amount wins.
-            if not any(m.end <= i.start and i.end <= first for i in impact):
+            # "abandoned baskets are worth €2.3M": an impact word between cue and amount wins,
+            # but not a time word ("average annual premium of €1,140" stays context).
+            time_words = {t.lower() for t in cfg.vocab["time_cues"]}
+            if not any(m.end <= i.start and i.end <= first for i in impact if i.text.lower() not in time_words):
                 return "context"
+    for m in matches_in(s, cfg, "threshold_cues"):
+        if m.end == first and not any(first - 3 <= i.start < m.start for i in impact):
+            return "context"  # "withdrawals above €1,000": a rule's threshold, not an effect
     for m in matches_in(s, cfg, "unit_cues"):
         if last < m.start <= last + unit_reach:
             return "context"

@@ -44,7 +44,10 @@ def _negated(s: Sentence, m: Match, cfg: CriterionConfig) -> bool:
     reach, after = cfg.settings["negation_reach"], cfg.settings["after_reach"]
     contrasts = [c.start for c in matches_in(s, cfg, "contrasts")]
     breaks = [i for i, t in enumerate(s.tokens) if t in _CLAUSE_BREAKS]
+    not_only = [(c.start, c.end) for c in matches_in(s, cfg, "contrasts")]
     for n in matches_in(s, cfg, "negations"):
+        if any(a <= n.start < b for a, b in not_only):
+            continue  # "Not only did we grid-search …" reports the search
         if m.start - reach <= n.start < m.start and not any(n.start < b < m.start for b in breaks + contrasts):
             return True
     for n in matches_in(s, cfg, "after_negations"):
@@ -83,7 +86,7 @@ def _code_term(code: str, cfg: CriterionConfig) -> str:
     """Identifiers from the vocabulary found anywhere in code, however the tokenizer split it."""
     for term in cfg.vocab["search_terms"]:
         if " " not in term and "*" not in term and "|" not in term:
-            m = re.search(rf"(?<![\w.]){re.escape(term)}(?!\w)", code, re.I)
+            m = re.search(rf"(?<!\w){re.escape(term)}(?!\w)", code, re.I)
             if m:
                 return m.group(0)
     return ""

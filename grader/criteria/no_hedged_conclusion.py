@@ -45,6 +45,14 @@ def closing(doc: AnnotatedDocument) -> list[Sentence]:
     return unit
 
 
+_NEGATIONS = {"not", "n't", "never", "no", "without"}
+
+
+def _hedged(s: Sentence, label: str) -> bool:
+    """A closing hedge that is not itself refused ("We will not wait for another quarter of data")."""
+    return any(not _NEGATIONS.intersection(s.tokens[max(0, m.start - 4):m.start]) for m in s.find(label))
+
+
 def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     unit = closing(doc)
     if not unit:
@@ -52,9 +60,10 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     reach = cfg.settings["weak_reach"]
     kinds = [(decision.classify(s, reach), s) for s in unit]
     label = cfg.label("closing_hedges")
-    # An open question, a hedge, or a closing phrase that hands the decision on.
-    hedges = [s for kind, s in kinds if kind in ("hedge", "question") or (s.has(label) and kind != "decision")]
-    decided = any(kind == "decision" for kind, _ in kinds)
+    # An open question, a hedge, or a closing phrase that hands the decision on ("… and then we can
+    # decide") makes a sentence hedged even when it also holds a modal; a decision must be free of them.
+    hedges = [s for kind, s in kinds if kind in ("hedge", "question") or _hedged(s, label)]
+    decided = any(kind == "decision" and not _hedged(s, label) for kind, s in kinds)
     where = unit[-1].where
     if hedges and not decided:
         s = hedges[0]

@@ -20,7 +20,7 @@ SEVERITY = "warning"
 SETTINGS = {"negation_reach": (int, 8)}
 VOCAB = (
     "complex_models", "explain_mechanisms", "explain_claims", "audiences", "complex_code", "simple_models",
-    "rejections", "contrasts",
+    "explain_dismissals", "rejections", "contrasts",
 )
 MESSAGES = ("pass", "fail", "suggestion")
 EXAMPLES = {
@@ -37,14 +37,20 @@ EXAMPLES = {
 
 def _rejected(s: Sentence, start: int, cfg: CriterionConfig) -> bool:
     """Mentioned only to be turned down: a negation nearby, or a contrast and a simple model chosen instead."""
-    reach = cfg.settings["negation_reach"]
+    reach = len(s.tokens) if s.kind is Kind.TABLE_CELL else cfg.settings["negation_reach"]  # a row is one verdict
     if any(abs(m.start - start) <= reach for m in matches_in(s, cfg, "rejections")):
+        return True
+    # "An LSTM beat the baseline …, but we drop it": a contrast, then the rejection, later in the sentence.
+    turns = [c.start for c in matches_in(s, cfg, "contrasts") if c.start > start]
+    if turns and any(m.start > turns[0] for m in matches_in(s, cfg, "rejections")):
         return True
     return bool(matches_in(s, cfg, "contrasts")) and any(m.start > start for m in matches_in(s, cfg, "simple_models"))
 
 
 def _explains(s: Sentence, cfg: CriterionConfig) -> bool:
     """A concrete way decisions are explained, or an explainability claim aimed at someone."""
+    if matches_in(s, cfg, "explain_dismissals"):
+        return False  # "it is a black box, but customers care about speed, not why"
     if matches_in(s, cfg, "explain_mechanisms"):
         return True
     return bool(matches_in(s, cfg, "explain_claims")) and bool(matches_in(s, cfg, "audiences"))
@@ -75,7 +81,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     if not complex_uses:
         return result(cfg, True, message(cfg, "pass"), looked="every model mentioned")
     s, term = complex_uses[0]
-    if justified is not None:
+    dismissed = any(matches_in(t, cfg, "explain_dismissals") for t in doc.sentences)
+    if justified is not None and not dismissed:
         return result(cfg, True, message(cfg, "pass"), found=[evidence(s, term), evidence(justified)])
     return result(cfg, False, message(cfg, "fail", term=term, where=s.where), cfg.messages["suggestion"],
                   found=[evidence(s, term)], looked="the whole document for a note on explainability")
