@@ -243,6 +243,24 @@ def _join(prev: str, nxt: str, vocabulary: set[str]) -> str:
     return f"{prev} {nxt}"
 
 
+def _edge_line(lines: list[Line], i: int, body_size: float, leading: float) -> bool:
+    """A small-print line set apart at the top or bottom edge: a running head or footer on a one-page file."""
+    ln = lines[i]
+    if ln.size >= body_size - 0.5 or len(lines) < 3:
+        return False
+    if i == 0:
+        return lines[0].y - lines[1].y > leading * 2
+    if i == len(lines) - 1:
+        return lines[-2].y - lines[-1].y > leading * 2
+    return False
+
+
+def _heading_goes_on(prev: Line, ln: Line, gap: float, bullet) -> bool:
+    """A heading or title wrapped onto a second line in the same size and weight."""
+    return (not bullet and abs(ln.size - prev.size) <= 0.3 and ln.bold == prev.bold
+            and 0 < gap <= ln.size * 1.6)
+
+
 def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
     heads = _running_heads(pages)
     body_lines = [ln for lines in pages for ln in lines]
@@ -264,7 +282,8 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
     first_page_top = True
     for pno, lines in enumerate(pages, start=1):
         kept = [ln for i, ln in enumerate(lines)
-                if not ((i < 2 or i >= len(lines) - 2) and (_norm(ln.text) in heads or _PAGE_NUMBER.match(ln.text.strip())))]
+                if not ((i < 2 or i >= len(lines) - 2) and (_norm(ln.text) in heads or _PAGE_NUMBER.match(ln.text.strip())))
+                and not _edge_line(lines, i, body_size, leading)]
         prev: Line | None = None
         current: RawBlock | None = None
         item_x = 0.0
@@ -288,16 +307,20 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
             in_table = False
             split_bullet = len(ln.frags) > 1 and bool(_BULLET.fullmatch(ln.frags[0].text.strip() + " "))
             bullet = _BULLET.match(text) if (split_bullet or _GLYPH_BULLET.match(text)) else None
+            wrapped_heading = (current is not None and current.kind in (Kind.HEADING, Kind.TITLE)
+                               and _heading_goes_on(prev, ln, gap, bullet))
             new_block = (
                 current is None
-                or gap > leading * 1.45
+                or (gap > leading * 1.45 and not wrapped_heading)
                 or gap < 0
                 or abs(ln.size - prev.size) > 0.8
                 or ln.bold != prev.bold and (heading_like or current.kind is Kind.HEADING)
                 or ln.mono != prev.mono
                 or bool(bullet)
                 or (ln.x > prev.x + body_size * 1.2 and current.kind is not Kind.LIST_ITEM)
-                or current.kind in (Kind.HEADING, Kind.TITLE)
+                or (current.kind in (Kind.HEADING, Kind.TITLE) and not wrapped_heading)
+                # A short line ends its paragraph: cover lines ("Candidate: …", a date) stay apart.
+                or (_width(prev) < 0.6 * full_width and text[:1].isupper() and current.kind is Kind.PARAGRAPH)
                 or (_width(prev) < 0.8 * full_width and re.search(r"[.!?:]['\")]?$", prev.text.strip())
                     and text[:1].isupper() and current.kind is Kind.PARAGRAPH)
                 # A list item goes on only in lines indented past its bullet: a sentence that starts

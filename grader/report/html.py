@@ -20,12 +20,39 @@ from markupsafe import Markup, escape
 from ..results import CriterionResult, GradeResult, Opening
 
 FIX_FIRST = 3
+RING = 326.7  # the score ring's circumference in the SVG's units: 2π × 52
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How a status is shown: a colour class, an icon and a word, so colour is never the only cue."""
+
+    css: str
+    icon: str
+    word: str
+
+
+VERDICTS = {
+    "pass": Verdict("pass", "✓", "Pass"),
+    "fail": Verdict("fail", "✗", "Fail"),
+    "warn": Verdict("warn", "!", "Warning"),
+}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A criterion that relied on a highlighted sentence, shown beside it."""
+
+    title: str
+    verdict: Verdict
 
 
 @dataclass(frozen=True)
 class Segment:
     text: str
     marked: bool
+    refs: tuple[Ref, ...] = ()
+    css: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,7 +61,84 @@ class ParagraphView:
     segments: tuple[Segment, ...]
 
 
-def _segments(op: Opening) -> tuple[Segment, ...]:
+@dataclass(frozen=True)
+class QuoteView:
+    html: Markup
+    where: str
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    id: str
+    title: str
+    verdict: Verdict
+    points: str
+    message: str
+    quotes: tuple[QuoteView, ...]
+    looked: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class FixView:
+    title: str
+    points: str
+    suggestion: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    verdict: Verdict
+    text: str
+
+
+@dataclass(frozen=True)
+class PageView:
+    title: str
+    name: str
+    passed: bool
+    headline: str
+    score: str
+    ring_dash: str
+    ring_css: str
+    tallies: tuple[Tally, ...]
+    facts: str
+    fix_first: tuple[FixView, ...]
+    criteria: tuple[CriterionView, ...]
+    opening: tuple[ParagraphView, ...]
+    notes: tuple[str, ...]
+    footer: str
+    version: str
+    generated: str
+
+
+def status_word(c: CriterionResult) -> str:
+    if c.passed:
+        return "pass"
+    return "warn" if c.severity == "warning" else "fail"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _plural(n: int, word: str, plural: str = "") -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def _refs(result: GradeResult) -> dict[str, tuple[Ref, ...]]:
+    """For each quoted sentence, the criteria that quoted it, in rubric order."""
+    refs: dict[str, list[Ref]] = {}
+    for c in result.criteria:
+        ref = Ref(c.title, VERDICTS[status_word(c)])
+        for e in c.evidence:
+            if e.text and ref not in refs.setdefault(e.text, []):
+                refs[e.text].append(ref)
+    return {text: tuple(r) for text, r in refs.items()}
+
+
+def _segments(op: Opening, refs: dict[str, tuple[Ref, ...]] | None = None) -> tuple[Segment, ...]:
+    refs = refs or {}
     marks = sorted({h for h in op.highlights if h}, key=len, reverse=True)
     if not marks:
         return (Segment(op.text, False),)
@@ -43,7 +147,9 @@ def _segments(op: Opening) -> tuple[Segment, ...]:
     for m in pattern.finditer(op.text):
         if m.start() > pos:
             out.append(Segment(op.text[pos:m.start()], False))
-        out.append(Segment(m.group(0), True))
+        found = refs.get(m.group(0), ())
+        css = "fail" if any(r.verdict.css != "pass" for r in found) else "found"
+        out.append(Segment(m.group(0), True, found, css))
         pos = m.end()
     if pos < len(op.text):
         out.append(Segment(op.text[pos:], False))
@@ -58,25 +164,71 @@ def _highlight(text: str, part: str) -> Markup:
     return escape(text)
 
 
+def _criterion(c: CriterionResult) -> CriterionView:
+    quotes = tuple(QuoteView(_highlight(e.text, e.highlight), e.where or f"page {e.page}") for e in c.evidence)
+    return CriterionView(
+        id=c.id, title=c.title, verdict=VERDICTS[status_word(c)], points=f"{_num(c.weight)} pts",
+        message=c.message, quotes=quotes, looked="" if c.passed else c.looked, suggestion=c.suggestion,
+    )
+
+
+def _tallies(result: GradeResult) -> tuple[Tally, ...]:
+    counts = {"pass": 0, "fail": 0, "warn": 0}
+    for c in result.criteria:
+        counts[status_word(c)] += 1
+    words = {"pass": "passed", "fail": "failed", "warn": "warning" if counts["warn"] == 1 else "warnings"}
+    return tuple(Tally(VERDICTS[k], f"{n} {words[k]}") for k, n in counts.items() if n)
+
+
+def _facts(r: GradeResult) -> str:
+    method = "counted" if r.page_count_method == "pdf" else r.page_count_method
+    return " · ".join((
+        f"{_plural(r.pages, 'page')} ({method})" if method else _plural(r.pages, "page"),
+        _plural(r.word_count, "word"),
+        _plural(r.figure_count, "figure"),
+        _plural(r.table_count, "table"),
+        f"rubric: {r.rubric_title}",
+    ))
+
+
+def _headline(result: GradeResult) -> str:
+    n_failed = len(result.failed)
+    if result.passed:
+        return "Ready to send: every criterion passes"
+    if n_failed:
+        total = _plural(len(result.criteria), "criterion", "criteria")
+        return f"Not ready: {n_failed} of {total} {'fails' if n_failed == 1 else 'fail'}"
+    return "Not ready: the score is below the pass mark"
+
+
 def _view(result: GradeResult, generated: str) -> dict:
+    """The template's one variable, ``p``: everything the page shows, worded and ordered."""
     failed = sorted((c for c in result.criteria if not c.passed), key=lambda c: (c.severity != "error", -c.weight))
-    return {
-        "r": result,
-        "name": Path(result.file).name,
-        "generated": generated,
-        "fix_first": failed[:FIX_FIRST],
-        "criteria": [(c, [(_highlight(e.text, e.highlight), e) for e in c.evidence]) for c in result.criteria],
-        "opening": [ParagraphView(f"¶{op.paragraph} · page {op.page}", _segments(op)) for op in result.opening],
-        "earned": sum(c.weight for c in result.criteria if c.passed),
-        "total": sum(c.weight for c in result.criteria),
-        "status": status_word,
-    }
-
-
-def status_word(c: CriterionResult) -> str:
-    if c.passed:
-        return "pass"
-    return "warn" if c.severity == "warning" else "fail"
+    name = Path(result.file).name
+    score = _num(result.score)
+    refs = _refs(result)
+    earned = sum(c.weight for c in result.criteria if c.passed)
+    total = sum(c.weight for c in result.criteria)
+    page = PageView(
+        title=f"{name} · {score}/100 · grader feedback",
+        name=name,
+        passed=result.passed,
+        headline=_headline(result),
+        score=score,
+        ring_dash=f"{max(0.0, min(result.score, 100.0)) * RING / 100:.1f} {RING + 10:g}",
+        ring_css=("pass" if result.passed else "fail") if result.score > 0 else "none",
+        tallies=_tallies(result),
+        facts=_facts(result),
+        fix_first=tuple(FixView(c.title, f"{_num(c.weight)} pts", c.suggestion) for c in failed[:FIX_FIRST]),
+        criteria=tuple(_criterion(c) for c in result.criteria),
+        opening=tuple(ParagraphView(f"¶{op.paragraph} · page {op.page}", _segments(op, refs))
+                      for op in result.opening),
+        notes=result.notes,
+        footer=f"Score {_num(earned)} of {_num(total)} points",
+        version=result.version,
+        generated=generated,
+    )
+    return {"p": page}
 
 
 def _env():
