@@ -7,6 +7,7 @@ pure functions and results can cross process boundaries.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from .document import Block, Document, Kind
@@ -122,22 +123,25 @@ def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Voc
     texts = [u[2][:MAX_CHARS_PER_BLOCK] for u in units]
     sentences: list[Sentence] = []
     for (bi, block, _text, section, header), doc in zip(units, nlp.pipe(texts), strict=True):
-        by_sent: dict[int, list[Match]] = {}
+        # One pass over the tokens; every sentence slices these lists.
+        lowers = [t.lower_ for t in doc]
+        idxs = [t.idx for t in doc]
         sents = list(doc.sents) if block.kind not in (Kind.TABLE_CELL, Kind.CODE, Kind.HEADING) else [doc[:]]
-        starts = [s.start for s in sents]
-        for label, start, end in vocab.matches(doc):
-            k = max((j for j, st in enumerate(starts) if st <= start), default=0)
+        starts = [span.start for span in sents]
+        by_sent: dict[int, list[Match]] = {}
+        for label, start, end in vocab.matches(doc, lowers):
+            k = max(bisect_right(starts, start) - 1, 0)
             s0 = starts[k]
             by_sent.setdefault(k, []).append(Match(label, start - s0, end - s0, doc[start:end].text))
         for k, span in enumerate(sents):
-            text = span.text.strip()
-            if not text:
+            text = span.text.rstrip()
+            if not text.strip():
                 continue
             matches = tuple(sorted(by_sent.get(k, ()), key=lambda m: (m.start, m.end)))
             sentences.append(
                 Sentence(
                     text=text,
-                    tokens=tuple(t.lower_ for t in span),
+                    tokens=tuple(lowers[span.start:span.end]),
                     block=bi,
                     index=k,
                     page=block.page,
@@ -147,7 +151,7 @@ def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Voc
                     header=header,
                     matches=matches,
                     amounts=tuple(find_amounts(text)),
-                    offsets=tuple(t.idx - span.start_char for t in span),
+                    offsets=tuple(i - span.start_char for i in idxs[span.start:span.end]),
                 )
             )
     return AnnotatedDocument(document, tuple(sentences))

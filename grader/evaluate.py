@@ -90,6 +90,23 @@ def evaluate(folder: Path, rubric: Rubric) -> list[Score]:
     return scores
 
 
+def combine(groups: list[list[Score]]) -> list[Score]:
+    """Per-criterion totals over several sets."""
+    out: dict[str, Score] = {}
+    for scores in groups:
+        for sc in scores:
+            t = out.setdefault(sc.criterion, Score(sc.criterion))
+            t.total += sc.total
+            t.agree += sc.agree
+            t.tp += sc.tp
+            t.fp += sc.fp
+            t.fn += sc.fn
+            t.hard_total += sc.hard_total
+            t.hard_agree += sc.hard_agree
+            t.misses.extend(sc.misses)
+    return [out[k] for k in sorted(out)]
+
+
 def format_table(scores: list[Score]) -> str:
     rows = ["| criterion | cases | agreement | hard cases | precision (fail) | recall (fail) |",
             "|---|---:|---:|---:|---:|---:|"]

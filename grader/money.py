@@ -111,8 +111,13 @@ def _percent_value(text: str) -> float | None:
     return -number if text.lstrip().startswith("-") else number
 
 
+_MAYBE_AMOUNT = re.compile(r"\d|thousand|million|billion", re.I)
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Money amounts (euro, dollar, pound, other) and percentages/basis points, left to right."""
+    if not _MAYBE_AMOUNT.search(text):
+        return []  # most sentences hold no number at all
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
     for currency, pattern in _PATTERNS:

@@ -137,9 +137,10 @@ class Vocabularies:
                 specs.append(_spec(piece + ("*" if star and i == len(pieces) - 1 else "")))
         return specs
 
-    def matches(self, doc) -> Iterable[tuple[str, int, int]]:
+    def matches(self, doc, lowers: Sequence[str] | None = None) -> Iterable[tuple[str, int, int]]:
+        """(label, start token, end token) of every vocabulary phrase in a spaCy Doc."""
         strings = doc.vocab.strings
         for match_id, start, end in self._phrase(doc):
             yield strings[match_id], start, end
         if self._pattern:
-            yield from self._pattern([t.lower_ for t in doc])
+            yield from self._pattern(lowers if lowers is not None else [t.lower_ for t in doc])
