@@ -6,8 +6,8 @@ pure functions and results can cross process boundaries.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
 from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .document import Block, Document, Kind

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-SUFFIXES = (".pdf", ".docx", ".md")
+SUFFIXES = (".pdf", ".docx")  # what a folder stands for; a Markdown draft is graded when named explicitly
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ def _skipped(name: str) -> bool:
 
 
 def drafts_in(folder: str | os.PathLike[str]) -> list[str]:
-    """The .pdf, .docx and .md files under ``folder``, recursively, sorted by their path inside it.
+    """The .pdf and .docx files under ``folder``, recursively, sorted by their path inside it.
 
     Hidden files and folders and Office lock files are skipped; symlinked folders are not followed.
     """

@@ -143,3 +143,14 @@ def flow(text: str, width: int = 85) -> list[str]:
     if cur:
         lines.append(cur)
     return lines
+
+
+def docx_from_markdown(path: Path, text: str) -> Path:
+    """A DOCX holding the same title, headings, paragraphs and bullets as a mini-markdown draft."""
+    from grader.document import Kind
+    from grader.readers.text import parse_markdown
+
+    kinds = {Kind.TITLE: "title", Kind.HEADING: "heading", Kind.LIST_ITEM: "bullet"}
+    blocks = [(kinds.get(b.kind, "para"), b.text) for b in parse_markdown(text).blocks if b.kind is not Kind.TABLE_CELL]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return docx_file(path, blocks)

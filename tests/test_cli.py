@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from builders import docx_from_markdown
 from click.testing import CliRunner
 
 from grader import __version__
@@ -371,10 +372,12 @@ def test_report_with_a_bad_file_still_writes_the_good_one(runner, tmp_path):
 @pytest.fixture
 def tree(tmp_path: Path) -> Path:
     root = tmp_path / "drafts"
-    write(root / "b.md", GOOD)
-    write(root / "a" / "z.md", BAD)
+    docx_from_markdown(root / "b.docx", GOOD)
+    docx_from_markdown(root / "a" / "z.docx", BAD)
+    write(root / "a" / "x.md", GOOD)  # a folder stands for PDF and DOCX drafts only
     write(root / "a" / "y.PDF", b"not a pdf")
     write(root / "c.docx", b"")
+    write(root / "README.md", "# not a draft")
     write(root / "notes.txt", "not a draft")
     write(root / "report.html", "<p>not a draft</p>")
     write(root / "~$c.docx", b"lock")
@@ -386,15 +389,15 @@ def tree(tmp_path: Path) -> Path:
 def test_discover_searches_folders_recursively_in_sorted_order(tree):
     found = discover([tree])
     rel = [os.path.relpath(p, tree) for p in found.files]
-    assert rel == [os.path.join("a", "y.PDF"), os.path.join("a", "z.md"), "b.md", "c.docx"]
+    assert rel == [os.path.join("a", "y.PDF"), os.path.join("a", "z.docx"), "b.docx", "c.docx"]
     assert found.empty_folders == ()
 
 
 def test_discover_keeps_explicit_files_and_their_order(tree, tmp_path):
     odd = write(tmp_path / "draft.txt", GOOD)
-    found = discover([str(tree / "b.md"), str(odd), str(tmp_path / "missing.pdf"), str(tree)])
-    assert found.files[:3] == (str(tree / "b.md"), str(odd), str(tmp_path / "missing.pdf"))
-    assert found.files.count(str(tree / "b.md")) == 1  # named twice, graded once
+    found = discover([str(tree / "b.docx"), str(odd), str(tmp_path / "missing.pdf"), str(tree)])
+    assert found.files[:3] == (str(tree / "b.docx"), str(odd), str(tmp_path / "missing.pdf"))
+    assert found.files.count(str(tree / "b.docx")) == 1  # named twice, graded once
     assert len(found.files) == 6
 
 
@@ -407,19 +410,19 @@ def test_discover_reports_empty_folders(tmp_path):
 
 def test_discover_does_not_follow_symlinked_folders(tmp_path):
     root = tmp_path / "root"
-    write(root / "a.md", GOOD)
+    write(root / "a.pdf", b"%PDF-1.4")
     try:
         (root / "loop").symlink_to(root, target_is_directory=True)
     except OSError:
         pytest.skip("symlinks not available")
-    assert [os.path.basename(p) for p in drafts_in(root)] == ["a.md"]
+    assert [os.path.basename(p) for p in drafts_in(root)] == ["a.pdf"]
 
 
 def test_check_accepts_a_folder(runner, tree):
     result = runner.invoke(main, ["check", str(tree)])
     assert result.exit_code == EXIT_UNGRADABLE
     graded = [line.split(" · ")[0] for line in result.stdout.splitlines() if " · score " in line]
-    assert graded == [str(tree / "a" / "z.md"), str(tree / "b.md")]
+    assert graded == [str(tree / "a" / "z.docx"), str(tree / "b.docx")]
     errors = stderr_lines(result)
     assert len(errors) == 2 and all(e.startswith("grader:") for e in errors)
     assert "y.PDF" in errors[0] and "c.docx" in errors[1]
@@ -430,17 +433,17 @@ def test_check_an_empty_folder_is_one_error_line(runner, tmp_path):
     result = runner.invoke(main, ["check", str(tmp_path / "empty")])
     assert result.exit_code == EXIT_UNGRADABLE
     lines = stderr_lines(result)
-    assert len(lines) == 1 and lines[0].startswith("grader:") and "no .pdf, .docx, .md files" in lines[0]
+    assert len(lines) == 1 and lines[0].startswith("grader:") and "no .pdf or .docx files" in lines[0]
 
 
 def test_report_accepts_a_folder(runner, tmp_path):
     root = tmp_path / "drafts"
-    write(root / "one" / "draft.md", GOOD)
-    write(root / "two" / "draft.md", BAD)
+    docx_from_markdown(root / "one" / "draft.docx", GOOD)
+    docx_from_markdown(root / "two" / "draft.docx", BAD)
     out = tmp_path / "out"
     result = runner.invoke(main, ["report", str(root), "-o", str(out)])
     assert result.exit_code == EXIT_FAIL, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["draft-2.md.html", "draft.md.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["draft-2.docx.html", "draft.docx.html"]
 
 
 # --- colour --------------------------------------------------------------------------------------

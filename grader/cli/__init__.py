@@ -65,7 +65,7 @@ def _discover(files: tuple[str, ...]) -> tuple[list[str], int]:
 
     found = discover(files)
     for folder in found.empty_folders:
-        _say_error(f"{folder}: no {', '.join(SUFFIXES)} files in this folder; name a draft or another folder")
+        _say_error(f"{folder}: no {' or '.join(SUFFIXES)} files in this folder; name a draft or another folder")
     return list(found.files), EXIT_UNGRADABLE if found.empty_folders else EXIT_PASS
 
 
@@ -113,7 +113,7 @@ files_argument = click.argument("files", nargs=-1, required=True, metavar="FILES
 def main() -> None:
     """Grade case-study take-homes (PDF, DOCX or Markdown) the way a hiring reviewer does.
 
-    A folder stands for every .pdf, .docx and .md file under it, in sorted order.
+    A folder stands for every .pdf and .docx file under it, in sorted order; name .md drafts directly.
 
     Exit status: 0 every criterion passes, 1 a criterion fails, 2 a file cannot be graded,
     3 bad usage or a broken rubric.
@@ -193,9 +193,11 @@ def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: floa
     """Measure agreement with human labels on labelled case FOLDERS (default: tests/eval/*/).
 
     Prints agreement, precision and recall per criterion ("fail" is the positive class: how well
-    the grader catches what a reviewer marks down), then every disagreement with its evidence.
+    the grader catches what a reviewer marks down) for each folder and for all of them together,
+    then every disagreement with its evidence. The exit status is 1 when a criterion's combined
+    agreement is below --target.
     """
-    from ..evaluate import evaluate, format_table
+    from ..evaluate import combine, evaluate, format_table
 
     rub = _load(rubric)
     if not folders:
@@ -204,14 +206,13 @@ def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: floa
     if not folders:
         _say_error("no labelled case folders found; name one (a folder of <criterion-id>.toml files)")
         sys.exit(EXIT_USAGE)
-    status = EXIT_PASS
+    groups = []
     for folder in folders:
         scores = evaluate(folder, rub)
+        groups.append(scores)
         click.echo(f"\n{folder}\n")
         click.echo(format_table(scores))
         for s in scores:
-            if s.agreement < target:
-                status = EXIT_FAIL
             for m in s.misses:
                 hard = " (hard)" if m.hard else ""
                 click.echo(f"\n✗ {m.criterion} / {m.case}{hard}: labelled {m.label}, graded {m.got}")
@@ -219,4 +220,12 @@ def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: floa
                 click.echo(f"    grader said: {m.message}")
                 if m.evidence:
                     click.echo(f"    evidence: {m.evidence[:300]}")
-    sys.exit(status)
+    total = combine(groups)
+    if len(groups) > 1:
+        click.echo(f"\nAll {len(groups)} sets together\n")
+        click.echo(format_table(total))
+    sys.exit(EXIT_FAIL if any(s.agreement < target for s in total) else EXIT_PASS)
+
+from .batch import batch  # noqa: E402 - registered after main is defined
+
+main.add_command(batch)

@@ -1,0 +1,296 @@
+"""Grade files in long-lived worker processes that can be stopped: a time limit and a memory cap per file.
+
+Each worker takes one file at a time over a pipe. A worker that hangs past the time limit is killed,
+one that crashes is noticed by its process sentinel; either way the file becomes an error and a new
+worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so starting
+or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter.
+
+The memory cap is ``RLIMIT_AS`` (address space) set inside each worker: allocation beyond it raises
+MemoryError, which becomes an error row. A blank spaCy pipeline grading a take-home needs about
+300 MB of address space.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import wait
+
+from .errors import EXIT_UNGRADABLE, GraderError
+from .results import GradeResult
+from .rubric import Rubric, load_rubric
+
+GradeFn = Callable[[str, Rubric], GradeResult]
+RenderFn = Callable[[GradeResult], str]
+
+try:
+    import resource
+except ImportError:  # pragma: no cover - Windows
+    resource = None
+
+
+def default_grade(path: str, rubric: Rubric) -> GradeResult:
+    from .grading import grade
+
+    return grade(path, rubric)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one file: a result, or the one line saying why there is none."""
+
+    index: int
+    result: GradeResult | None = None
+    error: str = ""
+    code: int = 0
+    cacheable: bool = False  # a GraderError is a property of the file; a crash, hang or memory error is not
+    pid: int = 0
+    peak_rss_kb: int = 0
+    retired: bool = False  # the worker exits after this file (it ran out of memory)
+    html: str = ""  # the report page, rendered in the worker so that rendering runs in parallel too
+
+
+@dataclass
+class Stats:
+    workers_started: int = 0
+    peak_rss_kb: dict[int, int] = field(default_factory=dict)  # worker pid -> its peak resident memory
+    files: dict[int, int] = field(default_factory=dict)  # worker pid -> files it finished
+
+
+def describe(exc: BaseException) -> tuple[int, str]:
+    """The exit status and the one line for a file that could not be graded."""
+    if isinstance(exc, GraderError):
+        return exc.exit_code, exc.line()
+    name = type(exc).__name__
+    return EXIT_UNGRADABLE, (f"could not be graded (internal {name}: {str(exc)[:120]}); "
+                             "re-export the file as PDF or DOCX, and report this if it persists")
+
+
+def _peak_rss_kb() -> int:
+    if resource is None:
+        return 0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak // 1024 if sys.platform == "darwin" else peak  # macOS counts bytes, Linux KiB
+
+
+def limit_memory(max_memory_mb: int) -> None:
+    """Cap this process's address space at ``max_memory_mb`` MB (0: no cap)."""
+    if not max_memory_mb or resource is None or not hasattr(resource, "RLIMIT_AS"):
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = max_memory_mb * 2**20
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _render(render: RenderFn | None, result: GradeResult | None) -> str:
+    if render is None or result is None:
+        return ""
+    try:
+        return render(result)
+    except Exception:  # noqa: BLE001 - the parent renders it again and reports what is wrong
+        return ""
+
+
+def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | None, max_memory_mb: int) -> None:
+    """A worker's life: grade the files it is sent until it is sent None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    limit_memory(max_memory_mb)
+    if not isinstance(rubric, Rubric):
+        rubric = load_rubric(rubric)
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        if task is None:
+            return
+        index, path = task
+        stop = False
+        try:
+            out = Outcome(index, grade_fn(path, rubric))
+        except MemoryError:
+            out = Outcome(index, error=f"ran out of memory (over the {max_memory_mb} MB cap); "
+                                       "shorten the file or raise --max-memory-mb", code=EXIT_UNGRADABLE)
+            stop = True  # the heap may be left fragmented: a fresh worker takes the next file
+        except Exception as exc:  # noqa: BLE001 - one bad file never takes down a batch
+            code, line = describe(exc)
+            out = Outcome(index, error=line, code=code, cacheable=isinstance(exc, GraderError))
+        html = _render(render, out.result)
+        conn.send(replace(out, pid=os.getpid(), peak_rss_kb=_peak_rss_kb(), retired=stop, html=html))
+        if stop:
+            return
+
+
+def warm(rubric: Rubric) -> None:
+    """Load spaCy, the readers and the rubric's matchers once, so forked workers start ready."""
+    from .grading import grade_document
+    from .readers import docx, pdf  # noqa: F401 - imported for their side effect: loaded before fork
+    from .readers.text import parse_markdown
+
+    grade_document(parse_markdown("# Warm-up\n\nWe should launch it.\n", source="warm-up.md"), rubric)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
+
+
+def _signal_name(code: int) -> str:
+    try:
+        return signal.Signals(-code).name
+    except ValueError:
+        return f"signal {-code}"
+
+
+@dataclass
+class _Slot:
+    proc: multiprocessing.process.BaseProcess | None = None
+    conn: object = None
+    task: tuple[int, str] | None = None
+    deadline: float = 0.0
+
+
+class WorkerPool:
+    """At most ``jobs`` workers, each restarted after a crash, a timeout or a memory error.
+
+    Use as a context manager: leaving it (normally, on an error or on Ctrl-C) stops every worker.
+    """
+
+    def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,
+                 grade_fn: GradeFn | None = None, render: RenderFn | None = None) -> None:
+        self.jobs = max(1, jobs)
+        self.rubric = rubric
+        self.timeout = timeout
+        self.max_memory_mb = max_memory_mb
+        self.grade_fn = grade_fn or default_grade
+        self.render = render
+        self.stats = Stats()
+        self._ctx = _context()
+        self._slots = [_Slot() for _ in range(self.jobs)]
+
+    def __enter__(self) -> WorkerPool:
+        if self._ctx.get_start_method() == "fork":
+            warm(self.rubric)
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        self.close(kill=kind is not None)
+
+    def _start(self, slot: _Slot) -> None:
+        parent, child = self._ctx.Pipe()
+        rubric = self.rubric if self._ctx.get_start_method() == "fork" else self.rubric.path
+        proc = self._ctx.Process(target=_worker, args=(child, rubric, self.grade_fn, self.render, self.max_memory_mb),
+                                 name="grader-worker", daemon=True)
+        proc.start()
+        child.close()
+        slot.proc, slot.conn = proc, parent
+        self.stats.workers_started += 1
+
+    def _stop(self, slot: _Slot, kill: bool) -> None:
+        if slot.proc is None:
+            return
+        if kill and slot.proc.is_alive():
+            slot.proc.kill()
+        slot.proc.join(timeout=None if kill else 2)
+        if slot.proc.is_alive():
+            slot.proc.kill()
+            slot.proc.join()
+        slot.conn.close()
+        slot.proc = slot.conn = None
+
+    def close(self, kill: bool = False) -> None:
+        for slot in self._slots:
+            if slot.proc is not None and not kill:
+                try:
+                    slot.conn.send(None)
+                except OSError:
+                    pass
+            self._stop(slot, kill)
+
+    def _assign(self, slot: _Slot, task: tuple[int, str]) -> None:
+        for _ in range(3):  # a worker that died while idle is replaced
+            if slot.proc is None or not slot.proc.is_alive():
+                self._stop(slot, kill=True)
+                self._start(slot)
+            try:
+                slot.conn.send(task)
+                break
+            except OSError:
+                self._stop(slot, kill=True)
+        else:
+            raise OSError("cannot start a grading worker process")
+        slot.task, slot.deadline = task, time.monotonic() + self.timeout
+
+    def _collect(self, slot: _Slot) -> Outcome:
+        """The answer of a worker whose pipe or process signalled; a silent exit is a crash."""
+        index = slot.task[0]
+        try:
+            if slot.conn.poll():
+                out = slot.conn.recv()
+                slot.task = None
+                self.stats.peak_rss_kb[out.pid] = max(out.peak_rss_kb, self.stats.peak_rss_kb.get(out.pid, 0))
+                self.stats.files[out.pid] = self.stats.files.get(out.pid, 0) + 1
+                if out.retired:
+                    self._stop(slot, kill=False)
+                return out
+        except (EOFError, OSError):
+            pass
+        slot.proc.join(timeout=5)
+        code = slot.proc.exitcode
+        self._stop(slot, kill=True)
+        slot.task = None
+        if code is not None and code < 0:
+            how = f"was killed by {_signal_name(code)}"
+            if code == -signal.SIGKILL:
+                how += ", possibly by the system for using too much memory"
+        else:
+            how = f"stopped unexpectedly (exit status {code})"
+        return Outcome(index, error=f"the grading process {how}; re-export the file as PDF or DOCX, "
+                                    "and report this if it persists", code=EXIT_UNGRADABLE)
+
+    def _expire(self, slot: _Slot) -> Outcome:
+        index = slot.task[0]
+        self._stop(slot, kill=True)
+        slot.task = None
+        return Outcome(index, error=f"took longer than {self.timeout:g} s and was stopped; "
+                                    "shorten the file or raise --timeout", code=EXIT_UNGRADABLE)
+
+    def imap(self, tasks: Iterable[tuple[int, str]]) -> Iterator[Outcome]:
+        """Grade ``(index, path)`` tasks; yield each Outcome as it finishes (not in task order)."""
+        pending = deque(tasks)
+        while True:
+            for slot in self._slots:
+                if slot.task is None and pending:
+                    self._assign(slot, pending.popleft())
+            busy = [s for s in self._slots if s.task is not None]
+            if not busy:
+                return
+            owner = {}
+            for s in busy:
+                owner[s.conn] = s
+                owner[s.proc.sentinel] = s
+            now = time.monotonic()
+            ready = wait(list(owner), timeout=max(0.0, min(s.deadline for s in busy) - now))
+            done: list[Outcome] = []
+            for obj in ready:
+                slot = owner[obj]
+                if slot.task is not None:
+                    done.append(self._collect(slot))
+            now = time.monotonic()
+            for slot in busy:
+                if slot.task is not None and now >= slot.deadline:
+                    done.append(self._expire(slot))
+            for slot in self._slots:  # hand out the next files before the caller writes reports
+                if slot.task is None and pending:
+                    self._assign(slot, pending.popleft())
+            yield from done
