@@ -218,6 +218,36 @@ class _Run:
                      for i, row in enumerate(self.rows))
 
 
+def _prerender(paths: Sequence[str]) -> None:
+    """Render the DOCX page counts in one LibreOffice start, so workers find them cached.
+
+    Only files whose package passes the grader's own safety checks are handed to LibreOffice; any
+    failure here just leaves the workers to render, or estimate, file by file.
+    """
+    from .errors import GraderError
+    from .readers.ooxml import check_package
+    from .render import check_renderer, find_soffice, render_page_counts
+
+    try:
+        if check_renderer(None) == "none" or find_soffice() is None:
+            return
+    except GraderError:
+        return
+    safe = []
+    for path in paths:
+        if path.lower().endswith(".docx"):
+            try:
+                check_package(Path(path))
+            except (GraderError, OSError):
+                continue
+            safe.append(path)
+    if safe:
+        try:
+            render_page_counts(safe)
+        except Exception:  # noqa: BLE001 - rendering is an optimisation; the workers fall back per file
+            pass
+
+
 def run_batch(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLike[str] = "reports",
               rubric: Rubric | str | None = None, *, jobs: int | None = None, timeout: float = 60.0,
               max_memory_mb: int = 1024, cache_dir: str | os.PathLike[str] | None = None, use_cache: bool = True,
@@ -249,6 +279,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLik
     interrupted = False
     try:
         todo = run.lookup()
+        _prerender([path for _, path in todo])
         if todo:
             pool = WorkerPool(min(jobs, len(todo)), rub, timeout=timeout, max_memory_mb=max_memory_mb,
                               grade_fn=grade_fn, render=functools.partial(render_html, generated=when))

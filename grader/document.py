@@ -55,6 +55,8 @@ class Document:
     page_count: int
     page_count_method: str  # "pdf", "estimated", "rendered", "markup"
     page_count_note: str = ""
+    page_count_uncertainty: float = 0.0  # in pages, for an estimated count
+    page_extent: float = 0.0  # an estimate's length in pages (2.6: two pages and 60% of a third); 0 if unknown
     figure_count: int = 0
     table_count: int = 0
     truncated_after_page: int = 0  # >0 when only a prefix of a huge file was analysed

@@ -69,9 +69,13 @@ def grade_document(document: Document, rubric: Rubric | None = None) -> GradeRes
     )
 
 
-def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None) -> GradeResult:
-    """Grade a file: ``grade("draft.pdf")`` or ``grade("draft.docx", "my-rubric.toml")``."""
+def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None, renderer: str | None = None) -> GradeResult:
+    """Grade a file: ``grade("draft.pdf")`` or ``grade("draft.docx", "my-rubric.toml")``.
+
+    ``renderer`` is how a DOCX's pages are counted: ``"auto"`` (LibreOffice when installed, else the
+    estimate), ``"libreoffice"`` or ``"none"``; None reads ``$GRADER_RENDERER``, default ``"auto"``.
+    """
     rub = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     page_limit = next((c.settings.get("max_pages") for c in rub.criteria if c.id == "page-limit"), 3)
-    document = read_document(path, max_pages=max(20, 5 * int(page_limit)))
+    document = read_document(path, max_pages=max(20, 5 * int(page_limit)), renderer=renderer)
     return grade_document(document, rub)

@@ -9,6 +9,18 @@ from grader.readers.text import parse_markdown
 from grader.rubric import load_rubric
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _estimated_pages(tmp_path_factory):
+    """DOCX pages are estimated in the tests, so verdicts and golden reports do not depend on whether
+    LibreOffice is installed (tests of rendering ask for it by name), and no test writes to the
+    user's page-count cache."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("GRADER_RENDERER", "none")
+    patch.setenv("GRADER_CACHE_DIR", str(tmp_path_factory.mktemp("grader-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def rubric():
     return load_rubric()

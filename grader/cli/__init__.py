@@ -13,11 +13,27 @@ import click
 
 from .. import __version__
 from ..errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE, GraderError, RubricError
+from .options import (
+    COLOUR_KEY,
+    accepted,
+    colour_option,
+    fail_under_option,
+    load_selected,
+    only_option,
+    renderer_for,
+    resolve_settings,
+    skip_option,
+)
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def _colour() -> bool | None:
+    """True or False when --color/--no-color was given; else False under NO_COLOR; else None (a terminal decides)."""
+    ctx = click.get_current_context(silent=True)
+    forced = ctx.meta.get(COLOUR_KEY) if ctx is not None else None
+    if forced is not None:
+        return forced
     return False if os.environ.get("NO_COLOR") else None
 
 
@@ -69,13 +85,13 @@ def _discover(files: tuple[str, ...]) -> tuple[list[str], int]:
     return list(found.files), EXIT_UNGRADABLE if found.empty_folders else EXIT_PASS
 
 
-def _grade_all(files, rubric, debug):
+def _grade_all(files, rubric, debug, renderer=None):
     """Yield (path, result or None, exit status, error line) for each file; one bad file never stops a batch."""
     from ..grading import grade
 
     for path in files:
         try:
-            yield path, grade(path, rubric), EXIT_PASS, ""
+            yield path, grade(path, rubric, **({"renderer": renderer} if renderer else {})), EXIT_PASS, ""
         except Exception as exc:  # noqa: BLE001 - one bad file never takes down a batch
             code, line = _error(path, exc, debug)
             yield path, None, code, line
@@ -104,52 +120,125 @@ rubric_option = click.option(
     help="Rubric name (see rubrics/) or path to a .toml file. Default: klarna-take-home.",
 )
 debug_option = click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks for internal errors.")
+
+
+def _renderer_present(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--renderer libreoffice`` without LibreOffice is bad usage (exit 3), said once, before any grading."""
+    from ..render import find_soffice
+
+    if value == "libreoffice" and find_soffice() is None:
+        raise click.BadParameter("LibreOffice (soffice) is not installed; install it "
+                                 "(apt-get install libreoffice-writer-nogui) or use --renderer auto", ctx, param)
+    return value
+
+
+renderer_option = click.option(
+    "--renderer", type=click.Choice(["auto", "libreoffice", "none"]), default=None, callback=_renderer_present,
+    help="How a DOCX's pages are counted: auto (rendered by LibreOffice when it is installed, else estimated), "
+         "libreoffice (rendered, or exit 3 when it is missing), none (always estimated). Default: auto, "
+         "or $GRADER_RENDERER.",
+)
 files_argument = click.argument("files", nargs=-1, required=True, metavar="FILES_OR_FOLDERS...",
                                 type=click.Path(path_type=str))
 
 
 @click.group(cls=Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="grader")
+@colour_option
 def main() -> None:
     """Grade case-study take-homes (PDF, DOCX or Markdown) the way a hiring reviewer does.
 
     A folder stands for every .pdf and .docx file under it, in sorted order; name .md drafts directly.
+
+    Settings can live in [tool.grader] of the nearest pyproject.toml or in a grader.toml (see
+    `grader config`); flags on the command line win.
 
     Exit status: 0 every criterion passes, 1 a criterion fails, 2 a file cannot be graded,
     3 bad usage or a broken rubric.
     """
 
 
+def _style():
+    return click.style if _colour() is not False else (lambda t, **k: t)
+
+
+def _gate_line(result, fail_under: float) -> str:
+    """The line saying how the score fared against --fail-under."""
+    if accepted(result, fail_under):
+        return _style()(f"  ✓ score {result.score:g}/100 meets --fail-under {fail_under:g}", fg="green")
+    return _style()(f"  ✗ score {result.score:g}/100 is below --fail-under {fail_under:g}", fg="red", bold=True)
+
+
 @main.command()
 @files_argument
 @rubric_option
-@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Terminal summary or one JSON object per document.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json", "html", "junit"]), default="text",
+              show_default=True,
+              help="Terminal summary, one JSON object per document, the HTML report of one document, "
+                   "or JUnit XML for CI (one testsuite per document, one testcase per criterion).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and errors.")
+@fail_under_option
+@only_option
+@skip_option
+@click.option("--watch", "-w", is_flag=True,
+              help="Grade FILE again every time it is saved and print what changed, until Ctrl-C.")
+@renderer_option
+@colour_option
 @debug_option
-def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, debug: bool) -> None:
+@click.pass_context
+def check(ctx: click.Context, files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool,
+          fail_under: float | None, only: tuple[str, ...], skip: tuple[str, ...], watch: bool, debug: bool,
+          **_: object) -> None:
     """Grade FILES (or the drafts in FOLDERS) and print the verdicts; the exit status says pass or fail."""
     from ..report.text import render_text
 
-    rub = _load(rubric)
+    found = resolve_settings(ctx)
+    fail_under = found["fail-under"]
+    rub = load_selected(found)
+    renderer = renderer_for(found)
+    if watch:
+        from .watch import watch_command
+
+        watch_command(files, rub, fmt=fmt, quiet=quiet, renderer=renderer, debug=debug)
+        return
     paths, status = _discover(files)
+    if fmt == "html" and len(paths) > 1:
+        raise click.UsageError("--format html prints the report of one document; "
+                               "use `grader report` for several files")
     objects = []
-    for path, result, code, line in _grade_all(paths, rub, debug):
+    for path, result, code, line in _grade_all(paths, rub, debug, renderer):
         if result is None:
             status = max(status, code)
             if fmt == "json":
                 objects.append({"schema": 1, "file": path, "error": True, "message": line, "passed": False})
+            elif fmt == "junit":
+                from ..report.junit import Ungraded
+
+                objects.append(Ungraded(path, line))
             continue
-        if not result.passed:
+        ok = accepted(result, fail_under)
+        if not ok:
             status = max(status, EXIT_FAIL)
         if fmt == "json":
             objects.append(result.to_json())
-        elif not (quiet and result.passed):
-            style = click.style if _colour() is not False else (lambda t, **k: t)
-            click.echo(render_text(result, style=style, verbose=not quiet), color=_colour())
+        elif fmt == "junit":
+            objects.append(result)
+        elif fmt == "html":
+            from ..report.html import render_html
+
+            click.echo(render_html(result), nl=False)
+        elif not (quiet and ok):
+            text = render_text(result, style=_style(), verbose=not quiet)
+            if fail_under is not None:
+                text += "\n" + _gate_line(result, fail_under)
+            click.echo(text, color=_colour())
     if fmt == "json":
         payload = objects[0] if len(objects) == 1 else objects
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    elif fmt == "junit":
+        from ..report.junit import render_junit
+
+        click.echo(render_junit(objects, fail_under), nl=False)
     sys.exit(status)
 
 
@@ -158,15 +247,25 @@ def check(files: tuple[str, ...], rubric: str | None, fmt: str, quiet: bool, deb
 @rubric_option
 @click.option("--output", "-o", "out_dir", default="reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder to write the HTML reports into.")
+@fail_under_option
+@only_option
+@skip_option
+@renderer_option
+@colour_option
 @debug_option
-def report(files: tuple[str, ...], rubric: str | None, out_dir: Path, debug: bool) -> None:
+@click.pass_context
+def report(ctx: click.Context, files: tuple[str, ...], rubric: str | None, out_dir: Path,
+           fail_under: float | None, only: tuple[str, ...], skip: tuple[str, ...], debug: bool,
+           **_: object) -> None:
     """Grade FILES (or the drafts in FOLDERS) and write an HTML feedback report for each into OUTPUT."""
     from ..report.html import report_names, write_report
 
-    rub = _load(rubric)
+    found = resolve_settings(ctx)
+    fail_under, out_dir = found["fail-under"], Path(found["output"])
+    rub = load_selected(found)
     paths, status = _discover(files)
     names = report_names(paths)
-    for path, result, code, _ in _grade_all(paths, rub, debug):
+    for path, result, code, _ in _grade_all(paths, rub, debug, renderer_for(found)):
         if result is None:
             status = max(status, code)
             continue
@@ -177,9 +276,10 @@ def report(files: tuple[str, ...], rubric: str | None, out_dir: Path, debug: boo
                        "choose a folder you can write to with --output")
             status = max(status, EXIT_USAGE)
             continue
-        mark = "✓" if result.passed else "✗"
+        ok = accepted(result, fail_under)
+        mark = "✓" if ok else "✗"
         click.echo(f"{mark} {one_line(path)}: {result.score:g}/100 → {one_line(str(target))}")
-        if not result.passed:
+        if not ok:
             status = max(status, EXIT_FAIL)
     sys.exit(status)
 
@@ -227,5 +327,11 @@ def evaluate_command(folders: tuple[Path, ...], rubric: str | None, target: floa
     sys.exit(EXIT_FAIL if any(s.agreement < target for s in total) else EXIT_PASS)
 
 from .batch import batch  # noqa: E402 - registered after main is defined
+from .config_cmd import config_command  # noqa: E402
+from .explain import explain_command  # noqa: E402
+from .rubrics import rubrics  # noqa: E402
 
 main.add_command(batch)
+main.add_command(rubrics)
+main.add_command(explain_command)
+main.add_command(config_command)

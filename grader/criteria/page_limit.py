@@ -2,7 +2,8 @@
 
 Reviewers skim a take-home in a few minutes; a long document reads as a report, not a decision.
 For a PDF the page count is exact. A DOCX's stored page count is routinely stale, so it is
-estimated from the content (or rendered, when a renderer is available) and labelled as such.
+rendered by LibreOffice when it is installed, and otherwise estimated from the content and labelled
+as such; an estimate within ``borderline_pages`` of the limit says so, since only rendering settles it.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from ._common import message, result
 
 ID = "page-limit"
 TITLE = "Three pages or fewer"
-SETTINGS = {"max_pages": (int, 3)}
+SETTINGS = {"max_pages": (int, 3), "borderline_pages": (float, 0.5)}
 VOCAB: tuple[str, ...] = ()
-MESSAGES = ("pass", "fail", "suggestion")
-EXAMPLES = {"pass": ["a 2-page PDF"], "fail": ["a 5-page PDF"]}
+MESSAGES = ("pass", "fail", "suggestion", "borderline")
+EXAMPLES = {"pass": ["a 2-page PDF", "a DOCX estimated at 2 pages"], "fail": ["a 5-page PDF"]}
 
 _METHODS = {
     "pdf": "counted from the PDF",
@@ -34,9 +35,18 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     if d.page_count_note:
         how = f"{how}; {d.page_count_note}"
     approx = "about " if d.page_count_method in ("estimated", "markup") else ""
-    fields = dict(pages=d.page_count, approx=approx, limit=limit, how=how, over=d.page_count - limit)
+    fields = dict(pages=d.page_count, approx=approx, limit=limit, how=how, over=d.page_count - limit,
+                  margin=f"{cfg.settings['borderline_pages']:g}", extent=f"{d.page_extent:.1f}")
     where = Evidence(f"{approx}{d.page_count} page(s), {how}", d.page_count, 0, f"page {d.page_count}")
-    if d.page_count <= limit:
-        return result(cfg, True, message(cfg, "pass", **fields), found=[where])
-    return result(cfg, False, message(cfg, "fail", **fields), message(cfg, "suggestion", **fields), found=[where],
-                  looked="the whole document")
+    verdict = "pass" if d.page_count <= limit else "fail"
+    text = message(cfg, verdict, **fields)
+    if _borderline(d, limit, cfg.settings["borderline_pages"]):
+        text = f"{text} {message(cfg, 'borderline', **fields)}"
+    if verdict == "pass":
+        return result(cfg, True, text, found=[where])
+    return result(cfg, False, text, message(cfg, "suggestion", **fields), found=[where], looked="the whole document")
+
+
+def _borderline(d, limit: int, margin: float) -> bool:
+    """An estimated count whose content ends within ``margin`` pages of the limit, on either side."""
+    return d.page_count_method == "estimated" and d.page_extent > 0 and abs(d.page_extent - limit) < margin

@@ -83,8 +83,9 @@ def sniff(path: Path, head: bytes) -> str:
     raise UnsupportedFormat(f"{path.name}: unsupported file type '{path.suffix or 'none'}'")
 
 
-def read_document(path: str | os.PathLike[str], max_pages: int | None = None) -> Document:
-    """Parse a PDF, DOCX or mini-markdown file. ``max_pages`` bounds how much of a huge file is analysed."""
+def read_document(path: str | os.PathLike[str], max_pages: int | None = None, renderer: str | None = None) -> Document:
+    """Parse a PDF, DOCX or mini-markdown file. ``max_pages`` bounds how much of a huge file is analysed;
+    ``renderer`` (``auto``, ``libreoffice``, ``none``; see grader.render) is how a DOCX's pages are counted."""
     p = Path(path)
     try:
         size = p.stat().st_size
@@ -104,10 +105,13 @@ def read_document(path: str | os.PathLike[str], max_pages: int | None = None) ->
     kind = sniff(p, head)
     if kind in ("pdf", "docx"):
         if kind == "pdf":
-            from .pdf import read_pdf as read
+            from .pdf import read_pdf
+
+            document = read_pdf(p, max_pages=max_pages)
         else:
-            from .docx import read_docx as read
-        document = read(p, max_pages=max_pages)
+            from .docx import read_docx
+
+            document = read_docx(p, max_pages=max_pages, renderer=renderer)
         named = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx"}.get(p.suffix.lower())
         if named and named != kind:
             what = "a PDF" if kind == "pdf" else "a Word document"

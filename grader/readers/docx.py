@@ -10,7 +10,7 @@ XML part is parsed without entity expansion.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..document import Document, Kind
@@ -22,13 +22,13 @@ from ..errors import (
     OversizedDocument,
     UnreadableDocument,
 )
-from .docx_layout import Layout, LayoutItem, estimate_pages, read_layout_settings
+from .docx_layout import Layout, LayoutItem, estimate_pages
+from .docx_styles import read_settings
 from .ooxml import MAX_MAIN_PART, Package, check_package
 from .structure import RawBlock, finalize
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
-WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 
 
@@ -42,7 +42,6 @@ DRAWING, PICT, LRPB, NOBREAK_HYPHEN, SOFT_HYPHEN = (q(x) for x in ("drawing", "p
 FALLBACK = f"{{{MC}}}Fallback"
 CHOICE = f"{{{MC}}}Choice"
 ALTERNATE = f"{{{MC}}}AlternateContent"
-EXTENT = f"{{{WP}}}extent"
 PAGE_BREAK = "\x0c"
 MAX_BLOCKS = 20_000
 WORDS_PER_PAGE = 500  # only when the layout estimate fails
@@ -55,8 +54,6 @@ class _Para:
     text: str
     boxes: list
     figures: int
-    image_height: float
-    page_break_before: bool
     rendered_breaks: int
     bold: bool
 
@@ -79,12 +76,6 @@ def _walk(el, out: list[str], boxes: list, state: dict, depth: int = 0) -> None:
         elif tag in (DRAWING, PICT):
             if not any(True for _ in child.iter(TXBX)):  # a text box is not a figure
                 state["figures"] += 1
-            for ext in child.iter(EXTENT):
-                try:
-                    state["height"] += int(ext.get("cy", "0")) / 12700.0
-                except ValueError:
-                    pass
-                break
             _walk(child, out, boxes, state, depth + 1)
         elif tag == ALTERNATE:
             branch = _alternate(child)
@@ -129,22 +120,17 @@ def _bold(p) -> bool:
 def _para(p) -> _Para:
     out: list[str] = []
     boxes: list = []
-    state = {"rendered": 0, "figures": 0, "height": 0.0}
+    state = {"rendered": 0, "figures": 0}
     _walk(p, out, boxes, state)
-    ppr = p.find(PPR)
-    pbb = ppr is not None and ppr.find(q("pageBreakBefore")) is not None
-    text = "".join(out)
-    return _Para(text, boxes, state["figures"], state["height"], pbb, state["rendered"], _bold(p))
+    return _Para("".join(out), boxes, state["figures"], state["rendered"], _bold(p))
 
 
 class _Reader:
     def __init__(self, docx_document, max_pages: int | None) -> None:
         self.doc = docx_document
         self.styles = self._style_table()
-        self.settings = read_layout_settings(docx_document, self.styles)
-        for metrics in [self.settings.default, *self.settings.styles.values()]:
-            if not metrics.size or metrics.size <= 0:  # <w:sz w:val="0"/> would divide by zero
-                metrics.size = 11.0
+        self.settings = read_settings(docx_document.element.body, docx_document.styles.element,
+                                      docx_document.theme, docx_document.numbering)
         self.raw: list[RawBlock] = []
         self.layout: list[LayoutItem] = []
         self.tables = 0
@@ -209,30 +195,23 @@ class _Reader:
         para = _para(p)
         self.figures += para.figures
         self.rendered_breaks += para.rendered_breaks
-        sid, name = self._style_of(p)
+        _, name = self._style_of(p)
         kind, level = self._kind(p, name, para) if in_cell is None else (Kind.TABLE_CELL, 0)
         pieces = para.text.split(PAGE_BREAK)
-        for i, piece in enumerate(pieces):
-            if i > 0:
-                self.layout.append(LayoutItem(kind="break"))
-            if in_cell is None and piece.strip():
+        blocks = []
+        for piece in pieces:
+            if in_cell is None and piece.strip() and len(self.raw) < MAX_BLOCKS:
                 self._emit(kind, piece, level)
-                self.layout.append(LayoutItem(kind="text", text=piece, style=sid, block=len(self.raw) - 1,
-                                              page_break_before=para.page_break_before and i == 0))
-            elif in_cell is None and para.page_break_before and i == 0:
-                self.layout.append(LayoutItem(kind="break"))
-        if para.image_height and in_cell is None:
-            self.layout.append(LayoutItem(kind="image", height=para.image_height))
+                blocks.append(len(self.raw) - 1)
+            else:
+                blocks.append(-1)
+        if in_cell is None:
+            self.layout.append(LayoutItem("para", p, blocks))
         for box in para.boxes:
             for bp in box.iter(P):
                 bpara = _para(bp)
                 if bpara.text.strip() and in_cell is None:
                     self._emit(Kind.PARAGRAPH, bpara.text)
-        sect = p.find(PPR)
-        if sect is not None and sect.find(q("sectPr")) is not None and in_cell is None:
-            st = sect.find(q("sectPr")).find(q("type"))
-            if st is None or st.get(q("val")) in ("nextPage", "oddPage", "evenPage", None):
-                self.layout.append(LayoutItem(kind="break"))
 
     def cell_text(self, tc, depth: int) -> str:
         parts = []
@@ -257,15 +236,15 @@ class _Reader:
         self.tables += 1
         rows = []
         for r, tr in enumerate(tbl.findall(TR)):
-            cells = []
+            blocks = []
             for c, tc in enumerate(tr.findall(TC)):
                 text = self.cell_text(tc, depth + 1)
                 self.figures += sum(1 for img in tc.iter(DRAWING, PICT) if not any(True for _ in img.iter(TXBX)))
-                cells.append(text)
                 if text.strip():
                     self._emit(Kind.TABLE_CELL, text, table=index, row=r, col=c)
-            rows.append(cells)
-        self.layout.append(LayoutItem(kind="table", rows=rows, block=len(self.raw) - 1))
+                    blocks.append(len(self.raw) - 1)
+            rows.append(blocks)
+        self.layout.append(LayoutItem("table", tbl, rows))
 
     def body(self, container, depth: int = 0) -> None:
         for child in container:
@@ -300,12 +279,14 @@ class _Root:
 class _Doc:
     """What the reader and the layout estimate need of a Word document: the body, the styles, app.xml."""
 
-    def __init__(self, root, styles, app: bytes | None, kind: str, strict: bool) -> None:
+    def __init__(self, root, styles, app: bytes | None, kind: str, strict: bool, theme=None, numbering=None) -> None:
         self.element = _Root(root)
         self.styles = _Part(styles)
         self.app = app
         self.kind = kind
         self.strict = strict
+        self.theme = theme  # for theme fonts (minorHAnsi...) in the page estimate
+        self.numbering = numbering  # for list indents in the page estimate
 
 
 def _open(path: Path) -> _Doc:
@@ -338,6 +319,13 @@ def _open(path: Path) -> _Doc:
                 except UnreadableDocument:
                     styles = None  # styles are optional: headings fall back to outline levels and bold
                 break
+        extra = {}
+        for rel in rels:  # optional parts the page estimate reads; a damaged one only costs precision
+            if rel.type in ("theme", "numbering") and not rel.external and rel.type not in extra:
+                try:
+                    extra[rel.type] = pkg.xml(rel.target)
+                except UnreadableDocument:
+                    extra[rel.type] = None
         if styles is None:
             from lxml import etree
 
@@ -350,10 +338,12 @@ def _open(path: Path) -> _Doc:
                 except UnreadableDocument:
                     app = None
                 break
-    return _Doc(root, styles, app, kind, strict)
+    return _Doc(root, styles, app, kind, strict, extra.get("theme"), extra.get("numbering"))
 
 
-def read_docx(path: Path, max_pages: int | None = None) -> Document:
+def read_docx(path: Path, max_pages: int | None = None, renderer: str | None = None) -> Document:
+    """Read a Word file. ``renderer`` picks how pages are counted (see grader.render): ``auto``,
+    ``libreoffice`` or ``none``; None reads ``$GRADER_RENDERER``, default ``auto``."""
     from lxml import etree
 
     with path.open("rb") as fh:
@@ -385,7 +375,8 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         # Absurd style values (a zero font size, say) must not sink the file: fall back to words.
         words = sum(len(b.text.split()) for b in reader.raw)
-        layout = Layout(pages=max(1, round(words / WORDS_PER_PAGE)), block_pages={}, uncertainty=1.0)
+        pages = max(1, round(words / WORDS_PER_PAGE))
+        layout = Layout(pages=pages, block_pages={}, uncertainty=1.0, extent=float(pages))
         layout_failed = True
     raw = reader.raw
     for i, block in enumerate(raw):
@@ -405,11 +396,6 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
         notes.append(f"read as a Word {d.kind}" + ("; its macros were ignored" if "macro" in d.kind else ""))
     if d.strict:
         notes.append("saved as Strict Open XML")
-    stored = _stored_pages(d)
-    if stored is not None and stored != layout.pages:
-        notes.append(f"the file's stored page count says {stored}; the grader estimates {layout.pages}")
-    if reader.rendered_breaks and reader.rendered_breaks + 1 != layout.pages:
-        notes.append(f"Word's last layout had {reader.rendered_breaks + 1} page(s)")
     if len(raw) >= MAX_BLOCKS:
         notes.append(f"only the first {MAX_BLOCKS} blocks were analysed")
     if reader.deep_tables:
@@ -421,11 +407,63 @@ def read_docx(path: Path, max_pages: int | None = None) -> Document:
                               "type the text into the document rather than pasting pictures of it, "
                               "or check that this is the right file")
         raise UnreadableDocument(f"{path.name} contains no text", "check that this is the right file")
+    count = _count_pages(path, layout, renderer, layout_failed)
+    notes[:0] = count.notes
+    stored = _stored_pages(d)
+    if stored is not None and stored != count.pages:
+        notes.append(f"the file's stored page count says {stored}; {count.verb} {count.pages}")
+    if reader.rendered_breaks and reader.rendered_breaks + 1 != count.pages:
+        notes.append(f"Word's last layout had {reader.rendered_breaks + 1} page(s)")
+    if count.pages < layout.pages:  # the estimate ran long: no block lies past the last real page
+        blocks = tuple(replace(b, page=min(b.page, count.pages)) for b in blocks)
     return Document(
-        source=str(path), format="docx", blocks=blocks, page_count=layout.pages,
-        page_count_method="estimated", page_count_note=f"±{layout.uncertainty:.1f} page",
+        source=str(path), format="docx", blocks=blocks, page_count=count.pages,
+        page_count_method=count.method, page_count_note=count.note,
+        page_count_uncertainty=count.uncertainty, page_extent=count.extent,
         figure_count=reader.figures, table_count=reader.tables, notes=tuple(notes),
     )
+
+
+@dataclass(frozen=True)
+class _Count:
+    pages: int
+    method: str
+    note: str
+    uncertainty: float
+    extent: float
+    notes: tuple[str, ...]
+
+    @property
+    def verb(self) -> str:
+        return "LibreOffice renders" if self.method == "rendered" else "the grader estimates"
+
+
+def _count_pages(path: Path, layout: Layout, renderer: str | None, layout_failed: bool) -> _Count:
+    """Rendered by LibreOffice when asked for and possible (cached by content), else the estimate."""
+    from ..render import RenderFailed, check_renderer, find_soffice, render_page_count
+
+    fonts = ", ".join(f.title() for f in layout.substituted_fonts[:3])
+    name = check_renderer(renderer)
+    exe = find_soffice() if name != "none" else None
+    failure = ""
+    if exe is not None:
+        try:
+            rendered = render_page_count(path, soffice=exe)
+        except (RenderFailed, OSError) as exc:
+            failure = f"LibreOffice could not render it ({str(exc)[:120]}), so the page count is estimated"
+        else:
+            notes = []
+            if rendered.pages != layout.pages and not layout_failed:
+                notes.append(f"the estimate from its content was {layout.pages} page(s)")
+            if fonts:
+                notes.append(f"rendered with stand-ins for {fonts}; Word, with the real fonts, may differ")
+            return _Count(rendered.pages, "rendered", "", 0.0, 0.0, tuple(notes))
+    notes = [failure] if failure else []
+    if fonts and not layout_failed:
+        notes.append(f"{fonts} {'has' if len(layout.substituted_fonts) == 1 else 'have'} no metric-compatible "
+                     "stand-in, so the estimate is less certain")
+    return _Count(layout.pages, "estimated", f"±{layout.uncertainty:.1f} page", layout.uncertainty,
+                  layout.extent, tuple(notes))
 
 
 def _stored_pages(d: _Doc) -> int | None:
