@@ -222,6 +222,10 @@ def load_rubric(name_or_path: str | None = None) -> Rubric:
             if value is None:
                 raise _err(path, f"{key}.{name}", "is missing", f"add {name} = <{kind.__name__}>")
             settings[name] = _check_type(path, f"{key}.{name}", value, kind)
+            choices = getattr(spec, "CHOICES", {}).get(name)
+            if choices and str(settings[name]).upper() not in choices:
+                raise _err(path, f"{key}.{name}", f"must be one of {', '.join(choices)}, got {settings[name]!r}",
+                           f"set {name} to one of {', '.join(choices)}")
             if kind in (int, float) and settings[name] < 0:
                 raise _err(path, f"{key}.{name}", f"must not be negative, got {value!r}", "use 0 or more")
         vocab_raw = body.get("vocab", {})

@@ -381,3 +381,11 @@ def test_a_two_page_draft_passes_both():
     assert doc.page_count == 2
     for rubric in (load_rubric(), load_rubric(str(TWO_PAGE))):
         assert {c.id: c for c in grade_document(doc, rubric).criteria}["page-limit"].passed
+
+
+def test_a_setting_with_choices_refuses_others(tmp_path):
+    path = tmp_path / "yen.toml"
+    path.write_text('extends = "klarna-take-home"\nname = "yen"\ntitle = "Yen"\n'
+                    '[criteria.euro-impact]\ncurrency = "JPY"\n', encoding="utf-8")
+    with pytest.raises(RubricError, match=r"\[criteria\.euro-impact\.currency\] must be one of EUR, USD, GBP"):
+        load_rubric(str(path))

@@ -398,18 +398,25 @@ def test_rubrics_new_refuses_unusable_names(runner, tmp_path, name):
 # --- a rubric for another company ----------------------------------------------------------------
 
 
-def test_the_dollar_rubric_warns_on_dollars_where_the_default_fails(tmp_path):
+def test_the_dollar_rubric_counts_dollar_impact_where_the_default_fails(tmp_path):
     draft = write(tmp_path / "dollars.md", DOLLARS)
     default = grade(draft)
     assert not default.passed and [c.id for c in default.failed] == ["euro-impact"]
     dollar = grade(draft, str(DOLLAR_RUBRIC))
     assert dollar.passed and dollar.score == 100
-    euro = next(c for c in dollar.criteria if c.id == "euro-impact")
-    assert not euro.passed and euro.severity == "warning" and "'$2.3M'" in euro.message
+    impact = next(c for c in dollar.criteria if c.id == "euro-impact")
+    assert impact.passed and impact.title == "Impact quantified in dollars" and "'$2.3M'" in impact.message
+
+
+def test_the_dollar_rubric_treats_euros_as_another_currency(tmp_path):
+    euros = DOLLARS.replace("$2.3M", "€2.3M")
+    impact = next(c for c in grade(write(tmp_path / "euros.md", euros), str(DOLLAR_RUBRIC)).criteria
+                  if c.id == "euro-impact")
+    assert not impact.passed and "another currency" in impact.message and "€2.3M" in impact.message
 
 
 def test_the_dollar_rubric_keeps_the_two_page_limit(tmp_path):
-    pages = "\n<!-- pagebreak -->\n\n".join([GOOD, "More detail on the model and the data.\n",
+    pages = "\n<!-- pagebreak -->\n\n".join([DOLLARS, "More detail on the model and the data.\n",
                                              "An appendix of tables.\n"])
     result = grade(write(tmp_path / "three.md", pages), str(DOLLAR_RUBRIC))
     assert [c.id for c in result.failed] == ["page-limit"]
@@ -439,7 +446,7 @@ def test_explain_a_criterion(runner):
 
 def test_explain_uses_the_rubric(runner):
     result = runner.invoke(main, ["explain", "euro-impact", "--rubric", str(DOLLAR_RUBRIC)])
-    assert "Impact in dollars (check it yourself)" in result.stdout and "severity warning" in result.stdout
+    assert "Impact quantified in dollars" in result.stdout and "weight 15" in result.stdout
     off = runner.invoke(main, ["explain", "simple-model", "-r", str(DOLLAR_RUBRIC)])
     assert "severity warning" in off.stdout
 

@@ -19,7 +19,9 @@ from ._common import evidence, matches_in, message, result
 
 ID = "euro-impact"
 TITLE = "Impact quantified in euros"
-SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3), "min_impact_eur": (int, 1000)}
+SETTINGS = {"context_reach": (int, 6), "unit_reach": (int, 3), "min_impact_eur": (int, 1000), "currency": (str, "EUR")}
+CURRENCIES = ("EUR", "USD", "GBP")  # what ``currency`` may name; the rest of the money found is "another currency"
+CHOICES = {"currency": CURRENCIES}
 VOCAB = ("impact_cues", "time_cues", "context_cues", "scale_cues", "threshold_cues", "unit_cues")
 MESSAGES = (
     "pass", "fail_context", "fail_other_currency", "fail_percent_only", "fail_no_impact", "fail_none", "suggestion",
@@ -39,7 +41,11 @@ EXAMPLES = {
 
 SCALE_REACH = 6  # "the market is worth €12bn": scale words count only close to the amount
 _SKIPPED = (Kind.CODE, Kind.HEADING, Kind.TITLE, Kind.COVER)
-_EURO_HEADER = re.compile(r"€|\beur\b|\beuros?\b", re.I)
+_HEADERS = {
+    "EUR": re.compile(r"€|\beur\b|\beuros?\b", re.I),
+    "USD": re.compile(r"\$|\busd\b|\bdollars?\b", re.I),
+    "GBP": re.compile(r"£|\bgbp\b|\bpounds?\b", re.I),
+}
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)?\s?(?:k|m|bn|mn)?\b", re.I)
 
 
@@ -78,9 +84,13 @@ def _role(s: Sentence, amount: Amount, cfg: CriterionConfig) -> str:
     return "bare"
 
 
+def _currency(cfg: CriterionConfig) -> str:
+    return cfg.settings["currency"].upper()  # one of CHOICES["currency"]: the rubric loader checks
+
+
 def _euro_column_impact(s: Sentence, cfg: CriterionConfig) -> bool:
     """A table row under a header like 'Annual impact (€M)' whose cells hold bare numbers."""
-    if s.kind is not Kind.TABLE_CELL or not s.header or not _EURO_HEADER.search(s.header):
+    if s.kind is not Kind.TABLE_CELL or not s.header or not _HEADERS[_currency(cfg)].search(s.header):
         return False
     cues = [c.lower() for c in cfg.vocab["impact_cues"]]
     header = s.header
@@ -93,6 +103,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     other: list[tuple[Sentence, Amount]] = []
     percents: list[tuple[Sentence, Amount]] = []
     suggestion = cfg.messages["suggestion"]
+    target = _currency(cfg)
     previous: Sentence | None = None
     for s in doc.sentences:
         if s.kind in _SKIPPED:
@@ -101,7 +112,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
         carried = previous is not None and previous.block == s.block and bool(matches_in(previous, cfg, "impact_cues"))
         previous = s
         for a in s.amounts:
-            if a.currency == "EUR":
+            if a.currency == target:
                 role = _role(s, a, cfg)
                 if role == "bare" and carried:
                     role = "impact"
