@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 
-from .errors import EXIT_UNGRADABLE, GraderError
+from .errors import EXIT_UNGRADABLE, GraderError, describe
 from .results import GradeResult
 from .rubric import Rubric, load_rubric
 
@@ -61,15 +61,6 @@ class Stats:
     workers_started: int = 0
     peak_rss_kb: dict[int, int] = field(default_factory=dict)  # worker pid -> its peak resident memory
     files: dict[int, int] = field(default_factory=dict)  # worker pid -> files it finished
-
-
-def describe(exc: BaseException) -> tuple[int, str]:
-    """The exit status and the one line for a file that could not be graded."""
-    if isinstance(exc, GraderError):
-        return exc.exit_code, exc.line()
-    name = type(exc).__name__
-    return EXIT_UNGRADABLE, (f"could not be graded (internal {name}: {str(exc)[:120]}); "
-                             "re-export the file as PDF or DOCX, and report this if it persists")
 
 
 def _peak_rss_kb() -> int:

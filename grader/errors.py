@@ -60,3 +60,12 @@ class RubricError(GraderError):
 
     exit_code = EXIT_USAGE
     advice = ""
+
+
+def describe(exc: BaseException) -> tuple[int, str]:
+    """The exit status and the one line for a file that could not be graded, whatever went wrong."""
+    if isinstance(exc, GraderError):
+        return exc.exit_code, exc.line()
+    name = type(exc).__name__
+    return EXIT_UNGRADABLE, (f"could not be graded (internal {name}: {str(exc)[:120]}); "
+                             "re-export the file as PDF or DOCX, and report this if it persists")

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from builders import docx_from_markdown
 from click.testing import CliRunner
+from drafts import BAD, DOLLARS, GOOD, write
 
 from grader.batch import run_batch
 from grader.batch_cache import result_from_json
@@ -25,42 +26,12 @@ from grader.errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE
 from grader.grading import grade
 from grader.rubric import load_rubric
 
-GOOD = """\
-# Credit limits for returning customers
-
-We should raise credit limits for returning customers with a clean repayment record.
-
-This would add about €2.3M in revenue a year.
-
-The main risk is higher fraud losses; we mitigate it with a staged rollout and a weekly review.
-
-We fitted one logistic regression with default settings; it is simple and explainable, adds under 5ms to \
-checkout latency, and every decline carries a reason code we can show the customer.
-"""
-
-DOLLARS = GOOD.replace("€2.3M", "$2.3M")
-
 
 def good(n: object) -> str:
     """GOOD with another title: the same verdicts, but other content (the cache is keyed by content)."""
     return GOOD.replace("returning customers\n", f"returning customers, draft {n}\n", 1)
 
-BAD = """\
-# Analysis
-
-I analysed the dataset and looked at many features. Further analysis is needed before deciding.
-"""
-
 RUBRIC = Path(__file__).parent / "rubrics" / "dollar-two-page.toml"
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

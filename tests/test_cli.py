@@ -13,30 +13,12 @@ from pathlib import Path
 import pytest
 from builders import docx_from_markdown
 from click.testing import CliRunner
+from drafts import BAD, GOOD, write
 
 from grader import __version__
 from grader.cli import main
 from grader.discover import discover, drafts_in
 from grader.errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE
-
-GOOD = """\
-# Credit limits for returning customers
-
-We should raise credit limits for returning customers with a clean repayment record.
-
-This would add about €2.3M in revenue a year.
-
-The main risk is higher fraud losses; we mitigate it with a staged rollout and a weekly review.
-
-We fitted one logistic regression with default settings; it is simple and explainable, adds under 5ms to \
-checkout latency, and every decline carries a reason code we can show the customer.
-"""
-
-BAD = """\
-# Analysis
-
-I analysed the dataset and looked at many features. Further analysis is needed before deciding.
-"""
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -44,15 +26,6 @@ ANSI = re.compile(r"\x1b\[")
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner(env={"NO_COLOR": None})
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def stderr_lines(result) -> list[str]:

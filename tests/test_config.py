@@ -7,26 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from drafts import DOLLARS, GOOD
 
 from grader.cli import main
 from grader.config import ConfigError, effective, find_config, load_config
 from grader.errors import EXIT_FAIL, EXIT_PASS, EXIT_USAGE
-
-GOOD = """\
-# Credit limits for returning customers
-
-We should raise credit limits for returning customers with a clean repayment record.
-
-This would add about €2.3M in revenue a year.
-
-The main risk is higher fraud losses; we mitigate it with a staged rollout and a weekly review.
-
-We fitted one logistic regression with default settings; it is simple and explainable, adds under 5ms to \
-checkout latency, and every decline carries a reason code we can show the customer.
-"""
-
-# Fails euro-impact (dollars) only: 80/100 under the default rubric.
-DOLLARS = GOOD.replace("€2.3M", "$2.3M")
 
 TWO_PAGE = Path(__file__).parent / "rubrics" / "dollar-two-page.toml"
 

@@ -12,6 +12,7 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
+from drafts import BAD, DOLLARS, GOOD, write
 
 import grader.cli.watch as cli_watch
 from grader.cli import main
@@ -22,26 +23,6 @@ from grader.report.junit import Ungraded, render_junit
 from grader.rubric import load_rubric
 from grader.watch import Graded, watch
 
-GOOD = """\
-# Credit limits for returning customers
-
-We should raise credit limits for returning customers with a clean repayment record.
-
-This would add about €2.3M in revenue a year.
-
-The main risk is higher fraud losses; we mitigate it with a staged rollout and a weekly review.
-
-We fitted one logistic regression with default settings; it is simple and explainable, adds under 5ms to \
-checkout latency, and every decline carries a reason code we can show the customer.
-"""
-
-BAD = """\
-# Analysis
-
-I analysed the dataset and looked at many features. Further analysis is needed before deciding.
-"""
-
-DOLLARS = GOOD.replace("€2.3M", "$2.3M")  # fails euro-impact only: 80/100
 NEURAL = GOOD.replace("one logistic regression with default settings; it is simple and explainable, adds under 5ms "
                       "to checkout latency, and every decline carries a reason code we can show the customer.",
                       "a five-layer deep neural network; it adds under 5ms to checkout latency.")  # a warning
@@ -62,15 +43,6 @@ def _no_config(tmp_path, monkeypatch):
     home = tmp_path / "cwd"
     home.mkdir()
     monkeypatch.chdir(home)
-
-
-def write(path: Path, text: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, bytes):
-        path.write_bytes(text)
-    else:
-        path.write_text(text, encoding="utf-8")
-    return path
 
 
 def one_error_line(result) -> str:

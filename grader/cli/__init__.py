@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE, GraderError, RubricError
+from ..errors import EXIT_FAIL, EXIT_PASS, EXIT_UNGRADABLE, EXIT_USAGE, GraderError, RubricError, describe
 from .options import (
     COLOUR_KEY,
     accepted,
@@ -47,20 +47,11 @@ def _say_error(line: str) -> None:
     click.secho(f"grader: {one_line(line)}", fg="red", err=True, color=_colour())
 
 
-def _describe(exc: BaseException) -> tuple[int, str]:
-    """The exit status and the one line for a file that could not be graded."""
-    if isinstance(exc, GraderError):
-        return exc.exit_code, exc.line()
-    name = type(exc).__name__
-    return EXIT_UNGRADABLE, (f"could not be graded (internal {name}: {str(exc)[:120]}); "
-                             "re-export the file as PDF or DOCX, and report this if it persists")
-
-
 def _error(path: str, exc: BaseException, debug: bool) -> tuple[int, str]:
     """Print one line for a file that could not be graded; return its exit status and that line."""
     if debug and not isinstance(exc, GraderError):
         traceback.print_exception(exc)
-    code, line = _describe(exc)
+    code, line = describe(exc)
     _say_error(f"{path}: {line}")
     return code, one_line(line)
 

@@ -44,15 +44,14 @@ def _print(event, path: str, quiet: bool) -> None:
 
 def watch_command(files: tuple[str, ...], rubric, *, fmt: str, quiet: bool, renderer: str | None, debug: bool) -> None:
     """Watch the one FILE in ``files``; exits 0 on Ctrl-C."""
-    from ..errors import GraderError
+    from ..errors import GraderError, describe
     from ..grading import grade
     from ..watch import INTERVAL, watch
-    from . import _describe
 
-    def describe(exc: BaseException) -> str:
+    def explain_error(exc: BaseException) -> str:
         if debug and not isinstance(exc, GraderError):
             traceback.print_exception(exc)
-        return _describe(exc)[1]
+        return describe(exc)[1]
 
     if len(files) != 1 or os.path.isdir(files[0]):
         raise click.UsageError("--watch takes one file (not a folder)")
@@ -65,7 +64,7 @@ def watch_command(files: tuple[str, ...], rubric, *, fmt: str, quiet: bool, rend
     click.echo(f"watching {path} (checked every {INTERVAL:g} s; Ctrl-C to stop)", err=True)
     try:
         watch(path, lambda p: grade(p, rubric, **kwargs), lambda e: _print(e, path, quiet),
-              sleep=sleep, max_polls=max_polls, describe_error=describe)
+              sleep=sleep, max_polls=max_polls, describe_error=explain_error)
     except KeyboardInterrupt:
         click.echo("stopped watching", err=True)
     sys.exit(EXIT_PASS)
