@@ -78,7 +78,8 @@ def disabled(rubric: Rubric) -> tuple[str, ...]:
 
 
 def settings_text(c: CriterionConfig) -> str:
-    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}" for k, v in c.settings.items())
+    return ", ".join(f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v!r}" if isinstance(v, str) else f"{k} = {v}"
+                     for k, v in c.settings.items())
 
 
 def describe_rubric(rubric: Rubric) -> str:
@@ -188,7 +189,7 @@ def scaffold_text(name: str, base: Rubric, extends: str) -> str:
         "",
         f"extends = {_toml_string(extends)}",
         f"name = {_toml_string(name)}",
-        f"title = {_toml_string(title + ' take-home')}",
+        f"title = {_toml_string(title if 'take home' in title.lower() else title + ' take-home')}",
         "# description = \"What this company's reviewers reward.\"",
         "# pass_score = 80            # besides every criterion passing, demand a minimum score out of 100",
         "",
@@ -221,7 +222,7 @@ def scaffold_text(name: str, base: Rubric, extends: str) -> str:
         lines.append(f"# weight = {c.weight:g}")
         if c.severity != "error":
             lines.append(f"# severity = {_toml_string(c.severity)}")
-        lines.extend(f"# {k} = {v}" for k, v in c.settings.items())
+        lines.extend(f"# {k} = {_toml_string(v) if isinstance(v, str) else v}" for k, v in c.settings.items())
     return "\n".join(lines) + "\n"
 
 

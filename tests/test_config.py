@@ -141,14 +141,14 @@ def test_fail_under_from_the_config_decides_the_exit_status(project, runner):
     write(project / "pyproject.toml", "[tool.grader]\nfail-under = 75\n")
     result = runner.invoke(main, ["check", "dollars.md"])
     assert result.exit_code == EXIT_PASS, result.output
-    assert "score 80/100 meets --fail-under 75" in result.stdout
+    assert "score 80/100 meets the fail-under score of 75" in result.stdout
 
 
 def test_the_command_line_overrides_the_config(project, runner):
     write(project / "pyproject.toml", "[tool.grader]\nfail-under = 75\n")
     result = runner.invoke(main, ["check", "dollars.md", "--fail-under", "90"])
     assert result.exit_code == EXIT_FAIL
-    assert "score 80/100 is below --fail-under 90" in result.stdout
+    assert "score 80/100 is below the fail-under score of 90" in result.stdout
 
 
 def test_a_rubric_path_is_relative_to_the_config_file(project, runner):

@@ -60,10 +60,10 @@ def test_fail_under_lets_the_score_decide(runner, tmp_path):
     assert runner.invoke(main, ["check", str(draft)]).exit_code == EXIT_FAIL
     passing = runner.invoke(main, ["check", str(draft), "--fail-under", "80"])
     assert passing.exit_code == EXIT_PASS, passing.output
-    assert "✓ score 80/100 meets --fail-under 80" in passing.stdout
+    assert "✓ score 80/100 meets the fail-under score of 80" in passing.stdout
     failing = runner.invoke(main, ["check", str(draft), "--fail-under", "80.5"])
     assert failing.exit_code == EXIT_FAIL
-    assert "✗ score 80/100 is below --fail-under 80.5" in failing.stdout
+    assert "✗ score 80/100 is below the fail-under score of 80.5" in failing.stdout
 
 
 def test_fail_under_out_of_range_is_usage(runner, tmp_path):

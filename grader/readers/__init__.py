@@ -92,11 +92,11 @@ def read_document(path: str | os.PathLike[str], max_pages: int | None = None, re
         with p.open("rb") as fh:
             head = fh.read(65536)
     except FileNotFoundError:
-        raise UnreadableDocument(f"{p} does not exist", "check the path") from None
+        raise UnreadableDocument(f"{p.name} does not exist", "check the path") from None
     except IsADirectoryError:
-        raise UnsupportedFormat(f"{p} is a folder", "name a .pdf or .docx file") from None
+        raise UnsupportedFormat(f"{p.name} is a folder", "name a .pdf or .docx file") from None
     except OSError as exc:
-        raise UnreadableDocument(f"{p} cannot be read ({exc.strerror})", "check its permissions") from None
+        raise UnreadableDocument(f"{p.name} cannot be read ({exc.strerror})", "check its permissions") from None
     if size == 0:
         raise UnreadableDocument(f"{p.name} is empty (0 bytes)")
     if size > MAX_FILE_BYTES:
