@@ -9,6 +9,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .document import Block, Document, Kind
 from .money import Amount, find_amounts
@@ -47,11 +48,19 @@ class Sentence:
                 return max(i - 1, 0)
         return max(len(self.offsets) - 1, 0)
 
+    @cached_property
+    def _by_label(self) -> dict[str, list[Match]]:
+        """The matches grouped by label, built on the first lookup: checks ask each sentence many times."""
+        out: dict[str, list[Match]] = {}
+        for m in self.matches:
+            out.setdefault(m.label, []).append(m)
+        return out
+
     def find(self, label: str) -> list[Match]:
-        return [m for m in self.matches if m.label == label]
+        return list(self._by_label.get(label, ())) if self.matches else []
 
     def has(self, label: str) -> bool:
-        return any(m.label == label for m in self.matches)
+        return bool(self.matches) and label in self._by_label
 
     @property
     def where(self) -> str:
@@ -116,32 +125,59 @@ def _units(document: Document) -> Iterator[tuple[int, Block, str, str, str]]:
             yield item, block, block.text, sections[item], ""
 
 
+def _sentence_starts(text: str, tokens: list[tuple[int, int, bool]], punct_chars: set[str]) -> list[int]:
+    """The tokens spaCy's sentencizer starts sentences at, by its rule: after sentence-final punctuation
+    ("." "!" "?" and the like), the first token that is not punctuation. Applied here to the
+    (start, length, is_punct) of each token, it spares the per-token objects the component creates."""
+    starts = [0]
+    seen_period = False
+    for k, (i, n, is_punct) in enumerate(tokens):
+        final = text[i:i + n] in punct_chars
+        if seen_period and not is_punct and not final:
+            starts.append(k)
+            seen_period = False
+        elif final:
+            seen_period = True
+    return starts
+
+
 def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Vocabularies) -> AnnotatedDocument:
     nlp = pipeline()
     vocab = vocabularies if isinstance(vocabularies, Vocabularies) else Vocabularies(vocabularies)
     units = list(_units(document))
     texts = [u[2][:MAX_CHARS_PER_BLOCK] for u in units]
     sentences: list[Sentence] = []
-    for (bi, block, _text, section, header), doc in zip(units, nlp.pipe(texts), strict=True):
-        # One pass over the tokens; every sentence slices these lists.
-        lowers = [t.lower_ for t in doc]
-        idxs = [t.idx for t in doc]
-        sents = list(doc.sents) if block.kind not in (Kind.TABLE_CELL, Kind.CODE, Kind.HEADING) else [doc[:]]
-        starts = [span.start for span in sents]
+    punct_chars = nlp.get_pipe("sentencizer").punct_chars
+    for (bi, block, _text, section, header), text, doc in zip(units, texts, map(nlp.make_doc, texts), strict=True):
+        # One pass over spaCy's tokens; every sentence, match and text below is sliced from the text
+        # (spaCy keeps it whole: doc.text == text). A token's text is its slice, a span's runs from its
+        # first token's start to its last token's end, and spaCy's lower_ is str.lower() of a token.
+        tokens = [(t.idx, len(t), t.is_punct) for t in doc]
+        idxs = [i for i, _, _ in tokens]
+        ends = [i + n for i, n, _ in tokens]
+        lowers = [text[i:e].lower() for i, e in zip(idxs, ends, strict=True)]
+        if block.kind in (Kind.TABLE_CELL, Kind.CODE, Kind.HEADING):
+            starts = [0]
+        elif tokens:
+            starts = _sentence_starts(text, tokens, punct_chars)
+        else:
+            starts = []
+        bounds = list(zip(starts, [*starts[1:], len(tokens)], strict=True))
         by_sent: dict[int, list[Match]] = {}
         for label, start, end in vocab.matches(doc, lowers):
             k = max(bisect_right(starts, start) - 1, 0)
             s0 = starts[k]
-            by_sent.setdefault(k, []).append(Match(label, start - s0, end - s0, doc[start:end].text))
-        for k, span in enumerate(sents):
-            text = span.text.rstrip()
-            if not text.strip():
+            by_sent.setdefault(k, []).append(Match(label, start - s0, end - s0, text[idxs[start]:ends[end - 1]]))
+        for k, (s0, s1) in enumerate(bounds):
+            sent = text[idxs[s0]:ends[s1 - 1]].rstrip() if s1 > s0 else ""
+            if not sent.strip():
                 continue
-            matches = tuple(sorted(by_sent.get(k, ()), key=lambda m: (m.start, m.end)))
+            found = by_sent.get(k)
+            first = idxs[s0]
             sentences.append(
                 Sentence(
-                    text=text,
-                    tokens=tuple(lowers[span.start:span.end]),
+                    text=sent,
+                    tokens=tuple(lowers[s0:s1]),
                     block=bi,
                     index=k,
                     page=block.page,
@@ -149,9 +185,9 @@ def annotate(document: Document, vocabularies: Mapping[str, Sequence[str]] | Voc
                     kind=block.kind,
                     section=section,
                     header=header,
-                    matches=matches,
-                    amounts=tuple(find_amounts(text)),
-                    offsets=tuple(i - span.start_char for i in idxs[span.start:span.end]),
+                    matches=tuple(sorted(found, key=lambda m: (m.start, m.end))) if found else (),
+                    amounts=tuple(find_amounts(sent)),
+                    offsets=tuple(i - first for i in idxs[s0:s1]),
                 )
             )
     return AnnotatedDocument(document, tuple(sentences))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from . import __version__
 from .annotate import AnnotatedDocument, annotate
 from .criteria import REGISTRY
 from .document import Document
 from .nlp import Vocabularies
+from .profile import stage
 from .readers import read_document
 from .results import GradeResult, Opening
 from .rubric import Rubric, load_rubric
@@ -17,6 +19,12 @@ OPENING_PARAGRAPHS = 3
 
 
 _COMPILED: dict[tuple[str, str], Vocabularies] = {}
+# What each reader imports on first use (pypdf also imports its filters lazily).
+_READER_MODULES = {
+    "pdf": ("grader.readers.pdf", "pypdf", "pypdf.filters"),
+    "docx": ("grader.readers.docx",),
+    "text": ("grader.readers.text",),
+}
 
 
 def _vocabularies(rubric: Rubric) -> Vocabularies:
@@ -43,13 +51,17 @@ def _opening(ann: AnnotatedDocument, highlights: set[str]) -> tuple[Opening, ...
 def grade_document(document: Document, rubric: Rubric | None = None) -> GradeResult:
     """Grade an already-parsed document against a rubric (the default one if None)."""
     rubric = rubric or load_rubric()
-    ann = annotate(document, _vocabularies(rubric))
-    results = tuple(REGISTRY[c.id].check(ann, c) for c in rubric.criteria)
+    with stage("start-up"):
+        vocabularies = _vocabularies(rubric)
+    with stage("analysis"):
+        ann = annotate(document, vocabularies)
+    with stage("checks"):
+        results = tuple(REGISTRY[c.id].check(ann, c) for c in rubric.criteria)
+        opening = _opening(ann, {e.text for r in results for e in r.evidence if e.paragraph})
     total = sum(c.weight for c in rubric.criteria)
     earned = sum(r.weight for r in results if r.passed)
     score = round(100.0 * earned / total, 1) if total else 0.0
     passed = all(r.passed for r in results if r.severity == "error") and score >= rubric.pass_score - 1e-9
-    highlights = {e.text for r in results for e in r.evidence if e.paragraph}
     return GradeResult(
         file=document.source,
         rubric=rubric.name,
@@ -64,9 +76,28 @@ def grade_document(document: Document, rubric: Rubric | None = None) -> GradeRes
         table_count=document.table_count,
         format=document.format,
         notes=document.notes,
-        opening=_opening(ann, highlights),
+        opening=opening,
         version=__version__,
     )
+
+
+def warm_up(path: str | os.PathLike[str], rubric: Rubric) -> None:
+    """Do the once-a-process work grading ``path`` needs: import its reader, build spaCy's pipeline and
+    the rubric's matchers. ``grader check --profile`` calls it so the stages time the file alone."""
+    import importlib
+
+    from .errors import GraderError
+    from .readers import sniff
+
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            kind = sniff(p, fh.read(65536))
+    except (OSError, GraderError):
+        return  # reading it fails at once; nothing to warm up
+    for module in _READER_MODULES[kind]:
+        importlib.import_module(module)
+    _vocabularies(rubric)
 
 
 def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None, renderer: str | None = None) -> GradeResult:
@@ -77,5 +108,6 @@ def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None, rend
     """
     rub = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
     page_limit = next((c.settings.get("max_pages") for c in rub.criteria if c.id == "page-limit"), 3)
-    document = read_document(path, max_pages=max(20, 5 * int(page_limit)), renderer=renderer)
+    with stage("read"):
+        document = read_document(path, max_pages=max(20, 5 * int(page_limit)), renderer=renderer)
     return grade_document(document, rub)

@@ -29,18 +29,25 @@ _WORD_NUMBER = (
     r"(?:a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|"
     r"a hundred|half a|a quarter of a|several)"
 )
+# (currency, pattern, words one of which every match holds). The patterns cost far more than a substring
+# test, so a sentence is searched only with the patterns whose words it holds.
 _PATTERNS = [
-    ("EUR", re.compile(rf"\b{_WORD_NUMBER}\s+(?:hundred\s+)?(?:thousand|million|billion)\s+euros?\b", re.I)),
-    ("EUR", re.compile(_money(_EUR_PREFIX, _EUR_SUFFIX), re.I)),
-    ("USD", re.compile(_money(_USD_PREFIX, _USD_SUFFIX), re.I)),
-    ("GBP", re.compile(_money(_GBP_PREFIX, _GBP_SUFFIX), re.I)),
-    ("OTHER", re.compile(_money(_OTHER, _OTHER), re.I)),
+    ("EUR", re.compile(rf"\b{_WORD_NUMBER}\s+(?:hundred\s+)?(?:thousand|million|billion)\s+euros?\b", re.I),
+     ("euro",)),
+    ("EUR", re.compile(_money(_EUR_PREFIX, _EUR_SUFFIX), re.I), ("€", "eur")),
+    ("USD", re.compile(_money(_USD_PREFIX, _USD_SUFFIX), re.I), ("$", "usd", "dollar")),
+    ("GBP", re.compile(_money(_GBP_PREFIX, _GBP_SUFFIX), re.I), ("£", "gbp", "pound")),
+    ("OTHER", re.compile(_money(_OTHER, _OTHER), re.I), ("sek", "nok", "dkk", "chf", "pln", "jpy", "kr", "¥")),
 ]
 _PERCENT = re.compile(
     rf"(?<![\w.,])(?:[+-]\s?)?(?:{_RANGE})\s?(?:%|per ?cent\b|percentage points?\b|pp\b|p\.p\.|"
     r"bps\b|bp\b|basis points?\b)",
     re.I,
 )
+_PERCENT_WORDS = ("%", "per", "pp", "p.p.", "bp", "basis")
+# The letters outside ASCII that re.I matches to an ASCII one (İ ı ſ K): in a text holding one, a
+# lower-cased substring test could miss what a pattern finds, so every pattern is tried.
+_NON_ASCII_LETTER = re.compile(r"(?=[^\x00-\x7f])(?i:[a-z])")
 _SCALES = {
     "k": 1e3, "thousand": 1e3, "m": 1e6, "mn": 1e6, "mm": 1e6, "million": 1e6, "mio": 1e6,
     "b": 1e9, "bn": 1e9, "billion": 1e9, "mrd": 1e9, "mln": 1e6,
@@ -66,10 +73,16 @@ _WORD_VALUES = {
     "several": 3, "half": 0.5, "quarter": 0.25,
 }
 _YEAR = re.compile(r"^(?:euro|eur)\s?(?:19|20)\d\d$", re.I)
+_NUM_RE = re.compile(_NUM)
+_SCALE_AFTER = re.compile(rf"(?<![a-z]){_SCALE}")
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3}){2,}")
+_ONE_THOUSANDS = re.compile(r"\d{1,3}[.,]\d{3}")
+_DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+_COMMA_DECIMAL = re.compile(r"\d+,\d+")
 
 
 def _value(text: str) -> float | None:
-    m = re.search(_NUM, text)
+    m = _NUM_RE.search(text)
     if not m:
         words = text.lower().split()
         base = next((_WORD_VALUES[w] for w in words if w in _WORD_VALUES and w != "a"), 1.0)
@@ -79,16 +92,16 @@ def _value(text: str) -> float | None:
         return base * scale
 
     raw = m.group(0).replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-    scale = re.search(rf"(?<![a-z]){_SCALE}", text[m.end():].lower())
+    scale = _SCALE_AFTER.search(text[m.end():].lower())
     # "1.200.000" / "1,200,000" are thousands, and so are "€1.500" / "€1,500" (money has no third
     # decimal); "2,3" / "2.3" and "€1.234M" have a decimal point.
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3}){2,}", raw) or (re.fullmatch(r"\d{1,3}[.,]\d{3}", raw) and not scale):
+    if _THOUSANDS.fullmatch(raw) or (_ONE_THOUSANDS.fullmatch(raw) and not scale):
         raw = re.sub(r"[.,]", "", raw)
     else:
         if "," in raw and "." in raw:
             raw = raw.replace(",", "") if raw.rfind(".") > raw.rfind(",") else raw.replace(".", "").replace(",", ".")
         else:
-            raw = raw.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", raw) else raw.replace(",", "")
+            raw = raw.replace(",", ".") if _DECIMAL_COMMA.fullmatch(raw) else raw.replace(",", "")
     try:
         number = float(raw)
     except ValueError:
@@ -100,10 +113,10 @@ def _value(text: str) -> float | None:
 
 def _percent_value(text: str) -> float | None:
     """The number of percent, points or basis points, signed: "-3%" is -3.0, "25 bps" is 25.0."""
-    m = re.search(_NUM, text)
+    m = _NUM_RE.search(text)
     if not m:
         return None
-    raw = m.group(0).replace(",", ".") if re.fullmatch(r"\d+,\d+", m.group(0)) else m.group(0).replace(",", "")
+    raw = m.group(0).replace(",", ".") if _COMMA_DECIMAL.fullmatch(m.group(0)) else m.group(0).replace(",", "")
     try:
         number = float(raw)
     except ValueError:
@@ -120,12 +133,17 @@ def find_amounts(text: str) -> list[Amount]:
         return []  # most sentences hold no number at all
     found: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    for currency, pattern in _PATTERNS:
+    low = None if not text.isascii() and _NON_ASCII_LETTER.search(text) else text.lower()
+    for currency, pattern, words in _PATTERNS:
+        if low is not None and not any(w in low for w in words):
+            continue  # no match can lack all of these words
         for m in pattern.finditer(text):
             if any(m.start() < e and s < m.end() for s, e in taken) or _YEAR.match(m.group(0).strip()):
                 continue  # "Euro 2024" is a tournament, not money
             taken.append((m.start(), m.end()))
             found.append(Amount(m.group(0).strip(), currency, m.start(), m.end(), _value(m.group(0))))
+    if low is not None and not any(w in low for w in _PERCENT_WORDS):
+        return sorted(found, key=lambda a: a.start)
     for m in _PERCENT.finditer(text):
         if any(m.start() < e and s < m.end() for s, e in taken):
             continue

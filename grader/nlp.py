@@ -71,8 +71,11 @@ class WildcardMatcher:
         self._patterns: list[tuple[str, tuple[Spec, ...]]] = []
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[int, dict[str, list[int]]] = {}
+        # word -> the patterns whose first spec it fits, in the order they are tried; most words have none.
+        self._fitting: dict[str, tuple[int, ...]] = {}
 
     def add(self, label: str, specs: list[Spec]) -> None:
+        self._fitting.clear()
         index = len(self._patterns)
         self._patterns.append((label, tuple(specs)))
         exact, prefixes = specs[0]
@@ -84,20 +87,27 @@ class WildcardMatcher:
     def __bool__(self) -> bool:
         return bool(self._patterns)
 
+    def _starting(self, word: str) -> tuple[int, ...]:
+        """The patterns whose first word ``word`` fits: exact words first, then prefixes, shortest first."""
+        candidates = list(self._by_word.get(word, ()))
+        for n in sorted(self._by_prefix):
+            if n > len(word):
+                break
+            candidates.extend(self._by_prefix[n].get(word[:n], ()))
+        return tuple(i for i in dict.fromkeys(candidates) if _fits(self._patterns[i][1][0], word))
+
     def __call__(self, words: Sequence[str]) -> Iterable[tuple[str, int, int]]:
-        lengths = sorted(self._by_prefix)
+        fitting = self._fitting
+        if len(fitting) > 200_000:  # a bound on the cache of words seen, for a long-lived process
+            fitting.clear()
         for i, word in enumerate(words):
-            candidates = list(self._by_word.get(word, ()))
-            for n in lengths:
-                if n > len(word):
-                    break
-                candidates.extend(self._by_prefix[n].get(word[:n], ()))
-            for index in dict.fromkeys(candidates):
+            found = fitting.get(word)
+            if found is None:
+                found = fitting[word] = self._starting(word)
+            for index in found:
                 label, specs = self._patterns[index]
                 end = i + len(specs)
-                if end <= len(words) and _fits(specs[0], word) and all(
-                    _fits(spec, words[i + k]) for k, spec in enumerate(specs[1:], start=1)
-                ):
+                if end <= len(words) and all(_fits(spec, words[i + k]) for k, spec in enumerate(specs[1:], start=1)):
                     yield label, i, end
 
 

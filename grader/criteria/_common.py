@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..annotate import Match, Sentence
 from ..results import CriterionResult, Evidence
@@ -50,6 +52,20 @@ def result(
         looked=looked,
         severity=config.severity,
     )
+
+
+@lru_cache(maxsize=256)
+def _word_starts(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"\b(?:{alternatives})") if words else None
+
+
+@lru_cache(maxsize=4096)
+def starts_a_word(words: tuple[str, ...], text: str) -> bool:
+    """Whether one of ``words`` starts at a word boundary in ``text``: ``re.search(rf"\b{re.escape(w)}", text)``
+    for any w, as one compiled pattern, remembered for the headers and headings checks ask about repeatedly."""
+    pattern = _word_starts(words)
+    return pattern is not None and pattern.search(text) is not None
 
 
 def matches_in(sentence: Sentence, config: CriterionConfig, name: str) -> list[Match]:

@@ -15,7 +15,7 @@ from ..document import Kind
 from ..money import Amount
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
-from ._common import evidence, matches_in, message, result
+from ._common import evidence, matches_in, message, result, starts_a_word
 
 ID = "euro-impact"
 TITLE = "Impact quantified in euros"
@@ -92,9 +92,8 @@ def _euro_column_impact(s: Sentence, cfg: CriterionConfig) -> bool:
     """A table row under a header like 'Annual impact (€M)' whose cells hold bare numbers."""
     if s.kind is not Kind.TABLE_CELL or not s.header or not _HEADERS[_currency(cfg)].search(s.header):
         return False
-    cues = [c.lower() for c in cfg.vocab["impact_cues"]]
-    header = s.header
-    return any(re.search(rf"\b{re.escape(c.rstrip('*'))}", header) for c in cues) and bool(_NUMBER.search(s.text))
+    cues = tuple(c.lower().rstrip("*") for c in cfg.vocab["impact_cues"])
+    return starts_a_word(cues, s.header) and bool(_NUMBER.search(s.text))
 
 
 def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:

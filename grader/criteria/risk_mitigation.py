@@ -9,12 +9,13 @@ fails, and so does a laundry list of more than a few risks.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..annotate import AnnotatedDocument, Sentence
 from ..document import Kind
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
-from ._common import evidence, has, matches_in, message, result
+from ._common import evidence, has, matches_in, message, result, starts_a_word
 
 ID = "risk-mitigation"
 TITLE = "One key risk, mitigated"
@@ -66,8 +67,17 @@ def _is_mitigation(s: Sentence, cfg: CriterionConfig) -> bool:
 
 def _names(text: str, cfg: CriterionConfig, vocab: str) -> bool:
     """Whether a header or heading names a vocabulary term (prefix match on whole words)."""
-    words = [w.rstrip("*").replace(" - ", "-") for w in cfg.vocab[vocab]]
-    return any(re.search(rf"\b{re.escape(w)}", text) for w in words if len(w) > 2)
+    return starts_a_word(_header_words(cfg.vocab[vocab]), text)
+
+
+@lru_cache(maxsize=64)
+def _header_words(vocab: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in (w.rstrip("*").replace(" - ", "-") for w in vocab) if len(w) > 2)
+
+
+@lru_cache(maxsize=64)
+def _section_words(vocab: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(w for w in (w.rstrip("*") for w in vocab if " " not in w) if w)
 
 
 def _risk_row(s: Sentence, cfg: CriterionConfig) -> bool:
@@ -89,8 +99,7 @@ def _mitigated_row(s: Sentence, cfg: CriterionConfig) -> bool:
 
 
 def _in_risk_section(s: Sentence, cfg: CriterionConfig) -> bool:
-    words = [w.rstrip("*") for w in cfg.vocab["risk_terms"] if " " not in w]
-    return any(re.search(rf"\b{re.escape(w)}", s.section) for w in words if w)
+    return starts_a_word(_section_words(cfg.vocab["risk_terms"]), s.section)
 
 
 def _explicit_count(s: Sentence, cfg: CriterionConfig) -> int:

@@ -22,6 +22,7 @@ from ..errors import (
     OversizedDocument,
     UnreadableDocument,
 )
+from ..profile import stage
 from .docx_layout import Layout, LayoutItem, estimate_pages
 from .docx_styles import read_settings
 from .ooxml import MAX_MAIN_PART, Package, check_package
@@ -371,7 +372,8 @@ def read_docx(path: Path, max_pages: int | None = None, renderer: str | None = N
         raise UnreadableDocument(f"{path.name} could not be parsed ({type(exc).__name__}: {str(exc)[:100]})") from None
     layout_failed = False
     try:
-        layout: Layout = estimate_pages(reader.layout, reader.settings)
+        with stage("layout"):
+            layout: Layout = estimate_pages(reader.layout, reader.settings)
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         # Absurd style values (a zero font size, say) must not sink the file: fall back to words.
         words = sum(len(b.text.split()) for b in reader.raw)
@@ -407,7 +409,8 @@ def read_docx(path: Path, max_pages: int | None = None, renderer: str | None = N
                               "type the text into the document rather than pasting pictures of it, "
                               "or check that this is the right file")
         raise UnreadableDocument(f"{path.name} contains no text", "check that this is the right file")
-    count = _count_pages(path, layout, renderer, layout_failed)
+    with stage("layout"):
+        count = _count_pages(path, layout, renderer, layout_failed)
     notes[:0] = count.notes
     stored = _stored_pages(d)
     if stored is not None and stored != count.pages:

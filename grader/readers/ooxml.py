@@ -56,7 +56,7 @@ def check_package(path: Path) -> None:
             infos = zf.infolist()
     except zipfile.BadZipFile:
         raise UnreadableDocument(f"{path.name} is a damaged ZIP package (truncated or corrupt)") from None
-    except (OSError, ValueError, EOFError) as exc:
+    except (OSError, ValueError, EOFError, NotImplementedError) as exc:  # NotImplementedError: a ZIP version
         raise UnreadableDocument(f"{path.name} cannot be opened as a Word package ({exc})") from None
     if len(infos) > MAX_ENTRIES:
         raise HostileDocument(f"{path.name} holds {len(infos)} parts, far more than any Word file")
@@ -81,8 +81,10 @@ def check_package(path: Path) -> None:
     if "mimetype" in names and "[Content_Types].xml" not in names:
         try:
             with zipfile.ZipFile(path) as zf:
-                mime = zf.read("mimetype")[:100].decode("ascii", "replace")
-        except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError, RuntimeError):
+                with zf.open("mimetype") as fh:
+                    mime = fh.read(100).decode("ascii", "replace")
+        except (OSError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, RuntimeError,
+                NotImplementedError):
             mime = ""
         if "opendocument" in mime:
             raise UnsupportedFormat(f"{path.name} is an OpenDocument file ({mime.rsplit('.', 1)[-1]}), not Word",
@@ -133,7 +135,7 @@ class Package:
         try:
             self.zip = zipfile.ZipFile(path)
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise UnreadableDocument(f"{path.name} is a damaged ZIP package (truncated or corrupt)") from None
         # Part names are case-insensitive (OPC); keep the first of any duplicates.
         self._names: dict[str, str] = {}
@@ -161,8 +163,16 @@ class Package:
         real = self._names.get(part.lower().lstrip("/"))
         if real is None:
             return None
+        info = self.zip.getinfo(real)
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            # bzip2 and LZMA inflate without an output bound; Word writes neither.
+            raise UnreadableDocument(f"{self.name}: part {part} uses a compression Word never writes "
+                                     f"(method {info.compress_type})")
         try:
-            return self.zip.read(real)
+            # In bounded chunks: zipfile.read() inflates everything at once and only then cuts the output
+            # to the declared size, so a part lying about its size would inflate in full first.
+            with self.zip.open(info) as fh:
+                return b"".join(iter(lambda: fh.read(2**20), b""))
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
             raise UnreadableDocument(
                 f"{self.name}: part {part} is damaged ({type(exc).__name__}: {str(exc)[:80]})"
@@ -201,6 +211,12 @@ class Package:
             raise UnreadableDocument(f"{self.name}: {part} is malformed XML ({text[:100]})") from None
         if root is None:
             raise UnreadableDocument(f"{self.name}: {part} is empty")
+        if root.getroottree().docinfo.internalDTD is not None:  # a DOCTYPE past the 64 KiB head checked above
+            raise HostileDocument(
+                f"{self.name}: {part} declares a <!DOCTYPE>, which Word never writes (an XXE or entity-expansion "
+                "probe); its entities were not expanded",
+                "re-save the document from Word as .docx, or export a PDF",
+            )
         if self.strict:
             _to_transitional(root)
         return root

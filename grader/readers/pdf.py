@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from ..document import Document, Kind
@@ -30,6 +31,8 @@ from ..errors import (
     UnreadableDocument,
     UnsupportedFormat,
 )
+from ..profile import stage
+from .pdf_content import operations
 from .structure import RawBlock, finalize
 
 # Limits set on purpose: a take-home has no business needing more than this.
@@ -61,6 +64,11 @@ _GLYPH_BULLET = re.compile(r"^\s*[•▪◦●■\x7f\uf0b7\uf0a7\-–—*·➢�
 _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$|^[-–]\s*\d{1,4}\s*[-–]$", re.I)
 _CAPTION = re.compile(r"^(?:figure|fig\.|table|exhibit|chart)\s*\d+[.:]", re.I)
 _MONO = re.compile(r"courier|mono|consol|menlo|code", re.I)
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+_DIGITS = re.compile(r"\d+")
+_HYPHENATED = re.compile(r"\w+-\w+")
+_CLAUSE_END = re.compile(r"[.;,]$")
+_SENTENCE_END = re.compile(r"[.!?:]['\")]?$")
 
 
 @dataclass
@@ -82,8 +90,9 @@ class Line:
     mono: bool
     frags: list[Frag] = field(default_factory=list)
 
-    @property
+    @cached_property
     def text(self) -> str:
+        """Read once its fragments are final (``_lines`` adds and sorts them before reading it)."""
         return " ".join(f.text.strip() for f in self.frags if f.text.strip())
 
 
@@ -100,7 +109,19 @@ def _font_flags(font_dict) -> tuple[bool, bool]:
         name = str(font_dict.get("/BaseFont", "")) if font_dict else ""
     except Exception:  # noqa: BLE001 - broken font dictionaries are common
         name = ""
-    return bool(re.search(r"bold|black|heavy|semibold|demi", name, re.I)), bool(_MONO.search(name))
+    return bool(_BOLD.search(name)), bool(_MONO.search(name))
+
+
+def _preparse(page, contents) -> None:
+    """Give pypdf the page's content-stream operations already parsed, when pdf_content can parse
+    them exactly as pypdf would (it does so several times faster); otherwise pypdf parses them."""
+    from pypdf.generic import ContentStream, NameObject
+
+    ops = operations(contents.get_data())
+    if ops is not None:
+        stream = ContentStream(None, page.pdf, "bytes")
+        stream.operations = ops
+        page[NameObject("/Contents")] = stream
 
 
 def _page_fragments(page) -> list[Frag]:
@@ -111,6 +132,7 @@ def _page_fragments(page) -> list[Frag]:
     at 90 degrees. Text at other angles (a rotated margin stamp) is dropped, as before.
     """
     found: list[tuple[int, float, float, float, bool, bool, str]] = []
+    flags: dict[int, tuple[object, tuple[bool, bool]]] = {}  # id(font dict) -> (the dict, its flags)
 
     def visit(text, cm, tm, font_dict, font_size):
         if not text or not text.strip():
@@ -119,7 +141,10 @@ def _page_fragments(page) -> list[Frag]:
             m = _mult(tm, cm)
             angle = int(round(math.degrees(math.atan2(m[1], m[0])) / 90.0)) % 4 * 90
             size = round(font_size * ((m[2] ** 2 + m[3] ** 2) ** 0.5 or 1.0), 1)
-            bold, mono = _font_flags(font_dict)
+            known = flags.get(id(font_dict))
+            if known is None or known[0] is not font_dict:  # the dict is held, so its id is not reused
+                known = flags[id(font_dict)] = (font_dict, _font_flags(font_dict))
+            bold, mono = known[1]
             found.append((angle, float(m[4]), float(m[5]), size, bold, mono, text))
         except (TypeError, ValueError, IndexError, OverflowError, ZeroDivisionError):
             return
@@ -212,7 +237,7 @@ def _width(line: Line) -> float:
 
 
 def _norm(text: str) -> str:
-    return re.sub(r"\d+", "#", text.lower()).strip()
+    return _DIGITS.sub("#", text.lower()).strip()
 
 
 def _running_heads(pages: list[list[Line]]) -> set[str]:
@@ -275,7 +300,7 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
     margin = lefts.most_common(1)[0][0] if lefts else 72
     widths = sorted(_width(ln) for ln in body_lines if abs(ln.size - body_size) < 0.6)
     full_width = widths[int(len(widths) * 0.9)] if widths else 400.0
-    hyphenated = {w.lower() for ln in body_lines for w in re.findall(r"\w+-\w+", ln.text)}
+    hyphenated = {w.lower() for ln in body_lines for w in _HYPHENATED.findall(ln.text)}
     raw: list[RawBlock] = []
     tables = 0
     in_table = False
@@ -291,7 +316,7 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
         for li, ln in enumerate(kept):
             text = ln.text.strip()
             big = ln.size > body_size * 1.15
-            heading_like = (big or ln.bold) and len(text.split()) <= 15 and not re.search(r"[.;,]$", text)
+            heading_like = (big or ln.bold) and len(text.split()) <= 15 and not _CLAUSE_END.search(text)
             gap = (prev.y - ln.y) if prev else 0.0
             if li in table_rows and not heading_like:
                 if not in_table:
@@ -321,12 +346,12 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
                 or (current.kind in (Kind.HEADING, Kind.TITLE) and not wrapped_heading)
                 # A short line ends its paragraph: cover lines ("Candidate: …", a date) stay apart.
                 or (_width(prev) < 0.6 * full_width and text[:1].isupper() and current.kind is Kind.PARAGRAPH)
-                or (_width(prev) < 0.8 * full_width and re.search(r"[.!?:]['\")]?$", prev.text.strip())
+                or (_width(prev) < 0.8 * full_width and _SENTENCE_END.search(prev.text.strip())
                     and text[:1].isupper() and current.kind is Kind.PARAGRAPH)
                 # A list item goes on only in lines indented past its bullet: a sentence that starts
                 # back at the bullet's edge after a full stop is the paragraph after the list.
                 or (current.kind is Kind.LIST_ITEM and ln.x <= item_x + 1.0 and text[:1].isupper()
-                    and re.search(r"[.!?:]['\")]?$", prev.text.strip()))
+                    and _SENTENCE_END.search(prev.text.strip()))
                 or _CAPTION.match(text)
             )
             if not new_block and current is not None:
@@ -637,7 +662,11 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                     contents = page.get_contents()
                     if contents is not None and len(contents.get_data()) > MAX_CONTENT_BYTES:
                         raise HostileDocument(f"{path.name}: page {i + 1} has an oversized content stream")
-                    pages.append(_lines(_page_fragments(page)))
+                    if contents is not None:
+                        _preparse(page, contents)
+                    frags = _page_fragments(page)
+                    with stage("layout"):
+                        pages.append(_lines(frags))
                 except GraderError:
                     raise
                 except LimitReachedError as exc:
@@ -658,7 +687,8 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
             raise EncryptedDocument(f"{path.name} is password-protected") from None
         except (*errors, LimitReachedError, MemoryError) as exc:
             raise _failure(path, exc) from None
-    raw, tables = _layout(pages)
+    with stage("layout"):
+        raw, tables = _layout(pages)
     chars = sum(len(b.text.strip()) for b in raw)
     if chars < MIN_TEXT_CHARS:
         if page_errors and len(page_errors) >= len(pages):
@@ -674,7 +704,8 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
             "if its pages show more text than that, export the PDF again from your editor (fonts embedded), "
             "or run OCR on it first",
         )
-    blocks = finalize(raw)
+    with stage("layout"):
+        blocks = finalize(raw)
     notes = []
     if limit < total:
         why = " (time limit)" if timed_out else ""

@@ -20,6 +20,9 @@ _HEADING_WORDS = re.compile(
     r"appendix(?: [a-z0-9]+)?|references|model(?:ling|ing)?|assumptions|business case|rollout(?: plan)?)\s*:?$"
 )
 _SENTENCE_END = re.compile(r"[.!?…:;]['\")\]]?$")
+# Lone UTF-16 surrogates: a PDF's ToUnicode map can name one, and no str holding one can be encoded
+# (spaCy, the reports and the terminal all fail on it).
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass
@@ -37,6 +40,7 @@ class RawBlock:
 
 def clean_text(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    text = _SURROGATE.sub("\ufffd", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
