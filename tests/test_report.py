@@ -399,3 +399,17 @@ def test_the_template_ships_inside_the_package():
 
     assert (resources.files("grader") / "templates" / "report.html.j2").is_file()
     assert Path(html_report.__file__).parent.parent.joinpath("templates", "report.html.j2").is_file()
+
+
+def test_a_file_name_that_is_not_utf8_still_gets_a_report(tmp_path):
+    """A name with an undecodable byte (a surrogate escape in Python) is written as '?', not a crash."""
+    import os
+
+    from grader.grading import grade
+    from grader.report.html import write_report
+
+    raw = os.fsencode(str(tmp_path)) + b"/draft\xff.md"
+    with open(raw, "w", encoding="utf-8") as fh:
+        fh.write("# T\n\nWe should launch one-tap checkout.\n")
+    target = write_report(grade(os.fsdecode(raw)), tmp_path / "out")
+    assert target.is_file() and "draft" in target.read_text(encoding="utf-8")
