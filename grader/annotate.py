@@ -79,12 +79,6 @@ class AnnotatedDocument:
     def in_paragraphs(self, first: int, last: int) -> list[Sentence]:
         return [s for s in self.sentences if first <= s.paragraph <= last and s.kind.value in ("paragraph", "list_item")]
 
-    def by_block(self) -> dict[int, list[Sentence]]:
-        out: dict[int, list[Sentence]] = {}
-        for s in self.sentences:
-            out.setdefault(s.block, []).append(s)
-        return out
-
 
 def _units(document: Document) -> Iterator[tuple[int, Block, str, str, str]]:
     """Yield (block index, block, text, section, header) for each unit to analyse.

@@ -27,6 +27,7 @@ from .docx_layout import Layout, LayoutItem, estimate_pages
 from .docx_styles import read_settings
 from .ooxml import MAX_MAIN_PART, Package, check_package
 from .structure import RawBlock, finalize
+from .text import WORDS_PER_PAGE  # the word-count fallback, as for plain-text drafts
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -45,7 +46,6 @@ CHOICE = f"{{{MC}}}Choice"
 ALTERNATE = f"{{{MC}}}AlternateContent"
 PAGE_BREAK = "\x0c"
 MAX_BLOCKS = 20_000
-WORDS_PER_PAGE = 500  # only when the layout estimate fails
 MAX_DEPTH = 12
 _CODE_STYLE = re.compile(r"code|source|preformatted|macro|console|verbatim", re.I)
 

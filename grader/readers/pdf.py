@@ -296,8 +296,6 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
     gaps = [a.y - b.y for lines in pages for a, b in zip(lines, lines[1:], strict=False)
             if abs(a.size - body_size) < 0.6 and abs(b.size - body_size) < 0.6 and 0 < a.y - b.y < body_size * 3]
     leading = statistics.median(gaps) if gaps else body_size * 1.2
-    lefts = Counter(round(ln.x) for ln in body_lines if abs(ln.size - body_size) < 0.6)
-    margin = lefts.most_common(1)[0][0] if lefts else 72
     widths = sorted(_width(ln) for ln in body_lines if abs(ln.size - body_size) < 0.6)
     full_width = widths[int(len(widths) * 0.9)] if widths else 400.0
     hyphenated = {w.lower() for ln in body_lines for w in _HYPHENATED.findall(ln.text)}
@@ -377,7 +375,6 @@ def _layout(pages: list[list[Line]]) -> tuple[list[RawBlock], int]:
             item_x = ln.x
             raw.append(current)
             prev = ln
-    _ = margin
     return raw, tables
 
 
