@@ -33,6 +33,7 @@ from ..errors import (
 )
 from ..profile import stage
 from .pdf_content import operations
+from .pdf_text import page_runs
 from .structure import RawBlock, finalize
 
 # Limits set on purpose: a take-home has no business needing more than this.
@@ -112,20 +113,22 @@ def _font_flags(font_dict) -> tuple[bool, bool]:
     return bool(_BOLD.search(name)), bool(_MONO.search(name))
 
 
-def _preparse(page, contents) -> None:
-    """Give pypdf the page's content-stream operations already parsed, when pdf_content can parse
-    them exactly as pypdf would (it does so several times faster); otherwise pypdf parses them."""
+def _preparse(page, ops) -> None:
+    """Give pypdf the page's content-stream operations already parsed (pdf_content parses them as
+    pypdf would, several times faster), for a page its own text extraction reads."""
     from pypdf.generic import ContentStream, NameObject
 
-    ops = operations(contents.get_data())
-    if ops is not None:
-        stream = ContentStream(None, page.pdf, "bytes")
-        stream.operations = ops
-        page[NameObject("/Contents")] = stream
+    stream = ContentStream(None, page.pdf, "bytes")
+    stream.operations = ops
+    page[NameObject("/Contents")] = stream
 
 
-def _page_fragments(page) -> list[Frag]:
+def _page_fragments(page, ops: list | None = None, fonts: dict | None = None) -> list[Frag]:
     """Text fragments in reading coordinates: x to the right, y up, as the reader holds the page.
+
+    The text runs are pypdf's text extraction's, from ``pdf_text.page_runs`` where it can follow the
+    page (``ops``: the content stream parsed by pdf_content; ``fonts``: the document's font cache),
+    else from pypdf itself.
 
     Text is collected in every orientation and the page's dominant one kept, its coordinates rotated
     so that lines run left to right: a landscape page set as portrait with /Rotate 90 draws its body
@@ -149,7 +152,10 @@ def _page_fragments(page) -> list[Frag]:
         except (TypeError, ValueError, IndexError, OverflowError, ZeroDivisionError):
             return
 
-    page.extract_text(visitor_text=visit)
+    if ops is None or not page_runs(page, ops, visit, {} if fonts is None else fonts):
+        if ops is not None:
+            _preparse(page, ops)
+        page.extract_text(visitor_text=visit)
     if not found:
         return []
     weight = Counter()
@@ -648,6 +654,7 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                 raise UnreadableDocument(f"{path.name} has no pages")
             limit = len(page_objects)
             pages: list[list[Line]] = []
+            fonts: dict = {}  # the fonts read so far, shared by the pages (see pdf_text.page_fonts)
             images = 0
             started = time.monotonic()
             for i, page in enumerate(page_objects):
@@ -657,11 +664,13 @@ def _read_pdf(path: Path, max_pages: int | None) -> Document:
                 images += _image_count(page)
                 try:
                     contents = page.get_contents()
-                    if contents is not None and len(contents.get_data()) > MAX_CONTENT_BYTES:
-                        raise HostileDocument(f"{path.name}: page {i + 1} has an oversized content stream")
+                    ops = None
                     if contents is not None:
-                        _preparse(page, contents)
-                    frags = _page_fragments(page)
+                        data = contents.get_data()
+                        if len(data) > MAX_CONTENT_BYTES:
+                            raise HostileDocument(f"{path.name}: page {i + 1} has an oversized content stream")
+                        ops = operations(data)
+                    frags = _page_fragments(page, ops, fonts)
                     with stage("layout"):
                         pages.append(_lines(frags))
                 except GraderError:
