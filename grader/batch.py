@@ -282,7 +282,8 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLik
         _prerender([path for _, path in todo])
         if todo:
             pool = WorkerPool(min(jobs, len(todo)), rub, timeout=timeout, max_memory_mb=max_memory_mb,
-                              grade_fn=grade_fn, render=functools.partial(render_html, generated=when))
+                              grade_fn=grade_fn, render=functools.partial(render_html, generated=when),
+                              prefetch=todo)
             with pool:
                 for outcome in pool.imap(todo):
                     run.finish(outcome.index, outcome)

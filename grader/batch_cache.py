@@ -10,13 +10,13 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .report.html import write_atomic
-from .results import SCHEMA_VERSION, CriterionResult, Evidence, GradeResult, Opening
+from .results import SCHEMA_VERSION, CriterionResult, Evidence, GradeResult, Opening, plain
 
 CACHE_SCHEMA = 1
 CACHE_DIR_NAME = ".grader-cache"
@@ -69,7 +69,7 @@ def _check_types(r: GradeResult) -> None:
 
 
 def result_to_cache(result: GradeResult) -> dict[str, Any]:
-    return {"result": result.to_json(), "opening": [asdict(o) for o in result.opening]}
+    return {"result": result.to_json(), "opening": [plain(o) for o in result.opening]}
 
 
 @dataclass(frozen=True)

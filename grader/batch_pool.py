@@ -3,7 +3,9 @@
 Each worker takes one file at a time over a pipe. A worker that hangs past the time limit is killed,
 one that crashes is noticed by its process sentinel; either way the file becomes an error and a new
 worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so starting
-or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter.
+or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter. With
+two or more workers, a reader child reads the first files while the parent loads spaCy
+(batch_prefetch), and the workers start on those files at the analysis.
 
 The memory cap is ``RLIMIT_AS`` (address space) set inside each worker: allocation beyond it raises
 MemoryError, which becomes an error row. A blank spaCy pipeline grading a take-home needs about
@@ -18,10 +20,11 @@ import signal
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import wait
 
+from .batch_prefetch import Prefetch, can_prefetch
 from .errors import EXIT_UNGRADABLE, GraderError, describe
 from .results import GradeResult
 from .rubric import Rubric, load_rubric
@@ -61,6 +64,7 @@ class Stats:
     workers_started: int = 0
     peak_rss_kb: dict[int, int] = field(default_factory=dict)  # worker pid -> its peak resident memory
     files: dict[int, int] = field(default_factory=dict)  # worker pid -> files it finished
+    read_ahead: int = 0  # files the prefetching reader read while spaCy loaded
 
 
 def _peak_rss_kb() -> int:
@@ -104,10 +108,10 @@ def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | No
             return
         if task is None:
             return
-        index, path = task
+        index, path, document = task
         stop = False
         try:
-            out = Outcome(index, grade_fn(path, rubric))
+            out = Outcome(index, grade_fn(path, rubric) if document is None else _grade_read(document, rubric))
         except MemoryError:
             out = Outcome(index, error=f"ran out of memory (over the {max_memory_mb} MB cap); "
                                        "shorten the file or raise --max-memory-mb", code=EXIT_UNGRADABLE)
@@ -119,6 +123,13 @@ def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | No
         conn.send(replace(out, pid=os.getpid(), peak_rss_kb=_peak_rss_kb(), retired=stop, html=html))
         if stop:
             return
+
+
+def _grade_read(document, rubric: Rubric) -> GradeResult:
+    """Grade a Document the prefetching reader already read (see batch_prefetch)."""
+    from .grading import grade_document
+
+    return grade_document(document, rubric)
 
 
 def warm(rubric: Rubric) -> None:
@@ -158,12 +169,15 @@ class WorkerPool:
     """
 
     def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,
-                 grade_fn: GradeFn | None = None, render: RenderFn | None = None) -> None:
+                 grade_fn: GradeFn | None = None, render: RenderFn | None = None,
+                 prefetch: Sequence[tuple[int, str]] = ()) -> None:
         self.jobs = max(1, jobs)
         self.rubric = rubric
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
         self.grade_fn = grade_fn or default_grade
+        self._prefetch = prefetch if can_prefetch(_context(), self.jobs, prefetch, grade_fn is not None) else ()
+        self._documents: dict = {}  # task index -> the Document the prefetching reader read
         self.render = render
         self.stats = Stats()
         self._ctx = _context()
@@ -171,7 +185,13 @@ class WorkerPool:
 
     def __enter__(self) -> WorkerPool:
         if self._ctx.get_start_method() == "fork":
-            warm(self.rubric)
+            reader = Prefetch(self._ctx, self._prefetch, self.rubric, self.max_memory_mb) if self._prefetch else None
+            try:
+                warm(self.rubric)
+            finally:
+                if reader is not None:
+                    self._documents = reader.finish()
+                    self.stats.read_ahead = len(self._documents)
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
@@ -214,7 +234,7 @@ class WorkerPool:
                 self._stop(slot, kill=True)
                 self._start(slot)
             try:
-                slot.conn.send(task)
+                slot.conn.send((*task, self._documents.pop(task[0], None)))
                 break
             except OSError:
                 self._stop(slot, kill=True)

@@ -107,7 +107,12 @@ def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None, rend
     estimate), ``"libreoffice"`` or ``"none"``; None reads ``$GRADER_RENDERER``, default ``"auto"``.
     """
     rub = rubric if isinstance(rubric, Rubric) else load_rubric(rubric)
-    page_limit = next((c.settings.get("max_pages") for c in rub.criteria if c.id == "page-limit"), 3)
+    return grade_document(read(path, rub, renderer), rub)
+
+
+def read(path: str | os.PathLike[str], rubric: Rubric, renderer: str | None = None) -> Document:
+    """Parse ``path`` for grading against ``rubric``: a huge file is read as a prefix several times the
+    rubric's page limit, enough to judge it without paying for all of it."""
+    page_limit = next((c.settings.get("max_pages") for c in rubric.criteria if c.id == "page-limit"), 3)
     with stage("read"):
-        document = read_document(path, max_pages=max(20, 5 * int(page_limit)), renderer=renderer)
-    return grade_document(document, rub)
+        return read_document(path, max_pages=max(20, 5 * int(page_limit)), renderer=renderer)

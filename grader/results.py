@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -65,7 +65,22 @@ class GradeResult:
         return tuple(c for c in self.criteria if not c.passed and c.severity == "error")
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data = {"schema": SCHEMA_VERSION, **data}
+        data = {"schema": SCHEMA_VERSION, **plain(self)}
         data.pop("opening")
         return data
+
+
+_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Evidence, CriterionResult, Opening, GradeResult)}
+
+
+def plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for these records (tuples stay tuples), several times faster: a batch
+    serialises every result for its cache and its reports."""
+    names = _FIELDS.get(type(value))
+    if names is not None:
+        return {name: plain(getattr(value, name)) for name in names}
+    if isinstance(value, tuple | list):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    return value

@@ -66,6 +66,7 @@ def gradebook_json(batch: BatchResult, generated: str) -> str:
             "jobs": batch.jobs,
             "seconds": round(batch.seconds, 3),
             "workers_started": batch.stats.workers_started,
+            "read_ahead": batch.stats.read_ahead,
             "workers": [{"pid": pid, "files": batch.stats.files.get(pid, 0), "peak_rss_mb": round(kb / 1024, 1)}
                         for pid, kb in sorted(batch.stats.peak_rss_kb.items())],
         },
