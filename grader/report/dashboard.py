@@ -8,6 +8,7 @@ its hash in the Content-Security-Policy, so nothing is fetched when the page is 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import os
 import re
@@ -254,7 +255,9 @@ def _csp_hash(script: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(str(script).encode()).digest()).decode()
 
 
+@functools.cache
 def _env():
+    """One environment a process: it compiles each template once, not on every page."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     env = Environment(loader=PackageLoader("grader", "templates"), trim_blocks=True, lstrip_blocks=True,

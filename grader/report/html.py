@@ -6,6 +6,7 @@ atomically so a report is never half-written.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -231,7 +232,9 @@ def _view(result: GradeResult, generated: str) -> dict:
     return {"p": page}
 
 
+@functools.cache
 def _env():
+    """One environment a process: it compiles each template once, not on every page."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
     return Environment(
