@@ -7,9 +7,11 @@ matcher, which costs a fraction of spaCy's Matcher with REGEX predicates.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from itertools import compress, count
+from operator import add
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.language import Language
@@ -29,6 +31,45 @@ def pipeline() -> Language:
     nlp.add_pipe("sentencizer")
     nlp.max_length = 2_000_000
     return nlp
+
+
+class _Memo(dict):
+    """A function's results by argument, each computed on the first lookup, also when C code looks it
+    up (``map(memo.__getitem__, words)`` costs no Python-level step per word)."""
+
+    def __init__(self, function: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._function = function
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self._function(key)
+        return value
+
+
+@lru_cache(maxsize=1)
+def sentence_finals() -> frozenset[str]:
+    """The punctuation the pipeline's sentencizer ends sentences at (one object, so caches keyed on it
+    hash it once)."""
+    return frozenset(pipeline().get_pipe("sentencizer").punct_chars)
+
+
+_COLUMNS = ("IDX", "LENGTH", "LOWER")  # attribute names: importing spacy.attrs would import spaCy
+
+
+@lru_cache(maxsize=1)
+def _lower_strings() -> _Memo:
+    """spaCy's lower-case string of each LOWER hash, remembered: the string store's lookup costs more."""
+    return _Memo(pipeline().vocab.strings.__getitem__)
+
+
+def token_columns(doc) -> tuple[list[int], list[int], list[str]]:
+    """Each token's start and end character and its lower-cased text (spaCy's ``lower_``, ``str.lower()``
+    of the token), from spaCy's arrays: a Token object per token would cost more than all of these."""
+    idxs, lengths, lower = doc.to_array(_COLUMNS).T.tolist()
+    strings = _lower_strings()
+    if len(strings) > 200_000:  # a bound on the remembered strings, for a long-lived process
+        strings.clear()
+    return idxs, list(map(add, idxs, lengths)), list(map(strings.__getitem__, lower))
 
 
 def _is_pattern(phrase: str) -> bool:
@@ -64,7 +105,8 @@ class WildcardMatcher:
     """Token patterns with prefix wildcards and alternatives, indexed by their first token.
 
     spaCy's Matcher with REGEX predicates costs several times a PhraseMatcher; here each token
-    costs a few dictionary lookups, and only patterns whose first word fits are tried further.
+    costs one dictionary lookup (made from C, see ``__call__``), and only patterns whose first word
+    fits are tried further.
     """
 
     def __init__(self) -> None:
@@ -72,7 +114,7 @@ class WildcardMatcher:
         self._by_word: dict[str, list[int]] = {}
         self._by_prefix: dict[int, dict[str, list[int]]] = {}
         # word -> the patterns whose first spec it fits, in the order they are tried; most words have none.
-        self._fitting: dict[str, tuple[int, ...]] = {}
+        self._fitting = _Memo(self._starting)
 
     def add(self, label: str, specs: list[Spec]) -> None:
         self._fitting.clear()
@@ -96,19 +138,22 @@ class WildcardMatcher:
             candidates.extend(self._by_prefix[n].get(word[:n], ()))
         return tuple(i for i in dict.fromkeys(candidates) if _fits(self._patterns[i][1][0], word))
 
-    def __call__(self, words: Sequence[str]) -> Iterable[tuple[str, int, int]]:
+    def __call__(self, words: Sequence[str]) -> list[tuple[str, int, int]]:
+        """(label, start, end) of each match, by start, then in the order the patterns were added."""
         fitting = self._fitting
         if len(fitting) > 200_000:  # a bound on the cache of words seen, for a long-lived process
             fitting.clear()
-        for i, word in enumerate(words):
-            found = fitting.get(word)
-            if found is None:
-                found = fitting[word] = self._starting(word)
-            for index in found:
-                label, specs = self._patterns[index]
+        out = []
+        patterns, n = self._patterns, len(words)
+        # Most words start no pattern: the positions of those that do are picked without a Python-level
+        # step per word. Most patterns are one word long, and need no further test.
+        for i in compress(count(), map(fitting.__getitem__, words)):
+            for index in fitting[words[i]]:
+                label, specs = patterns[index]
                 end = i + len(specs)
-                if end <= len(words) and all(_fits(spec, words[i + k]) for k, spec in enumerate(specs[1:], start=1)):
-                    yield label, i, end
+                if end == i + 1 or (end <= n and all(map(_fits, specs[1:], words[i + 1:end]))):
+                    out.append((label, i, end))
+        return out
 
 
 class Vocabularies:
@@ -123,6 +168,7 @@ class Vocabularies:
         nlp = pipeline()
         self.labels = tuple(vocabularies)
         self._phrase = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._label_of = {nlp.vocab.strings.add(label): label for label in self.labels}  # match id -> label
         self._pattern = WildcardMatcher()
         for label, phrases in vocabularies.items():
             plain = [p for p in phrases if not _is_pattern(p)]
@@ -147,10 +193,11 @@ class Vocabularies:
                 specs.append(_spec(piece + ("*" if star and i == len(pieces) - 1 else "")))
         return specs
 
-    def matches(self, doc, lowers: Sequence[str] | None = None) -> Iterable[tuple[str, int, int]]:
-        """(label, start token, end token) of every vocabulary phrase in a spaCy Doc."""
-        strings = doc.vocab.strings
-        for match_id, start, end in self._phrase(doc):
-            yield strings[match_id], start, end
+    def matches(self, doc, lowers: Sequence[str] | None = None) -> list[tuple[str, int, int]]:
+        """(label, start token, end token) of every vocabulary phrase in a spaCy Doc: the plain phrases'
+        in spaCy's order, then the patterns'. ``lowers`` are the tokens' lower-cased texts, if known."""
+        label_of = self._label_of
+        found = [(label_of[match_id], start, end) for match_id, start, end in self._phrase(doc)]
         if self._pattern:
-            yield from self._pattern(lowers if lowers is not None else [t.lower_ for t in doc])
+            found += self._pattern(lowers if lowers is not None else [t.lower_ for t in doc])
+        return found

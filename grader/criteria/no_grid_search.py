@@ -14,7 +14,7 @@ from ..annotate import AnnotatedDocument, Match, Sentence
 from ..document import Kind
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
-from ._common import evidence, matches_in, message, result, span_text
+from ._common import evidence, has, matches_in, message, result, span_text
 
 ID = "no-grid-search"
 TITLE = "No grid-search overkill"
@@ -58,12 +58,13 @@ def _negated(s: Sentence, m: Match, cfg: CriterionConfig) -> bool:
 
 def _prose_search(s: Sentence, cfg: CriterionConfig, following: Sentence | None = None) -> str:
     """A search described in plain words: hyperparameters varied, and the best one kept (here or next)."""
-    names = matches_in(s, cfg, "hyperparameter_names")
     verbs = matches_in(s, cfg, "search_verbs")
+    if not verbs or not has(s, cfg, "hyperparameter_names"):
+        return ""  # most sentences: no need to look at the next one
     picks = matches_in(s, cfg, "selection_phrases") or (
         matches_in(following, cfg, "selection_phrases") if following is not None and following.block == s.block else []
     )
-    if names and verbs and picks and not any(_negated(s, v, cfg) for v in verbs):
+    if picks and not any(_negated(s, v, cfg) for v in verbs):
         return span_text(s, verbs[0])
     return ""
 
@@ -106,15 +107,17 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     hits: list[tuple[Sentence, str]] = []
     prose: list[tuple[Sentence, str]] = []
     for k, s in enumerate(doc.sentences):
+        hit = False  # whether this sentence is one of the hits
         for m in matches_in(s, cfg, "search_terms"):
             if s.kind is Kind.CODE or not _negated(s, m, cfg):
                 hits.append((s, span_text(s, m)))
+                hit = True
                 break
-        if s.kind is Kind.CODE and not any(h[0] is s for h in hits):
+        if s.kind is Kind.CODE and not hit:
             loop = _code_term(s.text, cfg) or _tuning_loop(s.text)
             if loop:
                 hits.append((s, loop))
-        elif s.kind is not Kind.CODE and not any(h[0] is s for h in hits):
+        elif s.kind is not Kind.CODE and not hit:
             following = doc.sentences[k + 1] if k + 1 < len(doc.sentences) else None
             described = _prose_search(s, cfg, following)
             if described:

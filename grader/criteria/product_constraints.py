@@ -36,6 +36,8 @@ _SKIPPED = (Kind.CODE, Kind.TITLE, Kind.COVER, Kind.HEADING)
 
 def _milliseconds(s: Sentence) -> bool:
     """A time budget in milliseconds ("within 150 ms", "a 200ms budget")."""
+    if "ms" not in s.text.lower():
+        return False  # each token is a lower-cased slice of the text: no token can hold "ms" either
     for i, token in enumerate(s.tokens):
         if token == "ms" and i and s.tokens[i - 1].replace(",", "").replace(".", "").isdigit():
             return True

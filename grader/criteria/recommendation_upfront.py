@@ -51,10 +51,12 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     suggestion = cfg.messages["suggestion"]
     if not opening:
         return result(cfg, False, message(cfg, "fail_none", where=looked), suggestion, looked=looked)
-    kinds = [(decision.classify(s, reach), s) for s in opening]
-    for kind, s in kinds:
+    kinds = []  # each opening sentence up to the first decision, classified
+    for s in opening:
+        kind = decision.classify(s, reach)
         if kind == "decision":
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
+        kinds.append((kind, s))
     # Nothing decisive up front: say what the opening does instead, and where a decision hides.
     later = [s for s in doc.sentences if s.paragraph > window and s.kind.value in ("paragraph", "list_item")]
     buried = next((s for s in later if decision.classify(s, reach) == "decision"), None)

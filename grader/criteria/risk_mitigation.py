@@ -43,21 +43,27 @@ _NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "e
 
 def _is_risk(s: Sentence, cfg: CriterionConfig) -> bool:
     """A named risk: a risk word used for a risk (not 'risk score'), or 'could/may … <harm>'."""
-    excluded = [(m.start, m.end) for m in matches_in(s, cfg, "risk_exclusions")]
-    vague = [(m.start, m.end) for m in matches_in(s, cfg, "vague_risks")]
+    terms = matches_in(s, cfg, "risk_terms")
     harms = matches_in(s, cfg, "harms")
-    for m in matches_in(s, cfg, "risk_terms"):
-        if any(a <= m.start < b or m.start <= a < m.end for a, b in excluded):
-            continue
-        if any(a <= m.start < b for a, b in vague) and not harms:
-            continue  # "there are risks, which we will monitor" names nothing
-        return True
+    if terms:
+        excluded = [(m.start, m.end) for m in matches_in(s, cfg, "risk_exclusions")]
+        vague = [(m.start, m.end) for m in matches_in(s, cfg, "vague_risks")]
+        for m in terms:
+            if any(a <= m.start < b or m.start <= a < m.end for a, b in excluded):
+                continue
+            if any(a <= m.start < b for a, b in vague) and not harms:
+                continue  # "there are risks, which we will monitor" names nothing
+            return True
+    if not harms:
+        return False  # neither reading below can hold without a harm
     reach = cfg.settings["harm_reach"]
     if any(any(0 < h.start - m.start <= reach for h in harms) for m in matches_in(s, cfg, "hedged_modals")):
         return True
     # "If the price rise triggers a wave of downgrades, …": a harm inside an if-clause.
+    if not s.tokens or s.tokens[0] != "if":
+        return False
     clause_end = next((i for i, t in enumerate(s.tokens) if t in (",", ";", ":")), len(s.tokens))
-    return bool(s.tokens) and s.tokens[0] == "if" and any(h.start < clause_end for h in harms)
+    return any(h.start < clause_end for h in harms)
 
 
 def _is_mitigation(s: Sentence, cfg: CriterionConfig) -> bool:
@@ -123,8 +129,15 @@ def _enumerated(s: Sentence) -> int:
     return len(parts) if len(parts) >= 3 else 0
 
 
-def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig) -> tuple[int, Sentence | None]:
-    """How many distinct risks the submission lists, and where the list starts."""
+def _risky(doc: AnnotatedDocument, cfg: CriterionConfig) -> set[int]:
+    """The ``id`` of each sentence that names a risk, worked out once for the count and the search."""
+    return {id(s) for s in doc.sentences if s.kind not in _SKIPPED and _is_risk(s, cfg)}
+
+
+def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig, risky: set[int] | None = None) -> tuple[int, Sentence | None]:
+    """How many distinct risks the submission lists, and where the list starts. ``risky`` is what
+    ``_risky`` gives, when the caller has it already."""
+    risky = _risky(doc, cfg) if risky is None else risky
     best, where = 0, None
     section_items: dict[str, list[Sentence]] = {}
     table_rows: dict[str, list[Sentence]] = {}
@@ -133,9 +146,9 @@ def count_risks(doc: AnnotatedDocument, cfg: CriterionConfig) -> tuple[int, Sent
             continue
         if _risk_row(s, cfg):
             table_rows.setdefault(f"{s.page}:{s.header}", []).append(s)
-        elif s.kind is Kind.LIST_ITEM and s.index == 0 and (_in_risk_section(s, cfg) or _is_risk(s, cfg)):
+        elif s.kind is Kind.LIST_ITEM and s.index == 0 and (_in_risk_section(s, cfg) or id(s) in risky):
             section_items.setdefault(f"{s.section}:{s.paragraph}", []).append(s)
-        if _is_risk(s, cfg):
+        if id(s) in risky:
             n = max(_explicit_count(s, cfg), _enumerated(s))
             if n > best:
                 best, where = n, s
@@ -149,7 +162,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
     limit = cfg.settings["max_risks"]
     sentences = [s for s in doc.sentences if s.kind not in _SKIPPED and s.kind is not Kind.HEADING]
     looked = f"all {len(sentences)} sentences, lists and table rows"
-    count, where = count_risks(doc, cfg)
+    risky = _risky(doc, cfg)
+    count, where = count_risks(doc, cfg, risky)
     if count > limit and where is not None:
         msg = message(cfg, "fail_laundry", count=count, where=where.where, limit=limit)
         return result(cfg, False, msg, cfg.messages["suggestion_laundry"], found=[evidence(where)], looked=looked)
@@ -160,8 +174,8 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             continue  # a header row names columns, not a risk
         if _mitigated_row(s, cfg):
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
-        opens_risk_section = _in_risk_section(s, cfg) and s.index == 0 and s.kind in (Kind.PARAGRAPH, Kind.LIST_ITEM)
-        if not (_is_risk(s, cfg) or _risk_row(s, cfg) or opens_risk_section):
+        opens_risk_section = s.index == 0 and s.kind in (Kind.PARAGRAPH, Kind.LIST_ITEM) and _in_risk_section(s, cfg)
+        if not (id(s) in risky or _risk_row(s, cfg) or opens_risk_section):
             continue
         # The mitigation may sit in the same sentence or row, the next sentence, or the next block.
         neighbours = [s]
