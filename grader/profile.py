@@ -24,8 +24,8 @@ STARTUP = "start-up"
 DESCRIPTIONS = {
     "read": "opening the file and extracting its text",
     "layout": "lines and blocks from the text (PDF); the page count (DOCX)",
-    "analysis": "sentences, vocabulary matches and amounts",
-    "checks": "the rubric's criteria",
+    "analysis": "sentences and vocabulary matches",
+    "checks": "the rubric's criteria (and the amounts they read)",
     "report": "rendering the output",
 }
 
