@@ -106,6 +106,7 @@ def _parse(data: bytes) -> list[tuple[list, bytes]]:
     stack: list[list] = []  # open arrays and dictionaries, innermost last; each a list of its items
     kinds: list[bytes] = []  # b"[" or b"<<" for each open container
     known: dict[bytes, object] = {}  # numbers and names seen: the same token gives an equal (immutable) object
+    opaque = False  # an operand of the pending operator is _OPAQUE
     for count, m in enumerate(_TOKEN.finditer(data)):
         kind = m.lastindex
         token = m.group(kind)
@@ -114,10 +115,11 @@ def _parse(data: bytes) -> list[tuple[list, bytes]]:
                 raise _Unsupported  # true, false, null or a stray word inside an array or dictionary
             if token == b"BI" or len(token) >= MAX_OPERATOR or token.startswith(b"stream"):
                 raise _Unsupported  # an inline image, an absurd operator, a dictionary read as a stream
-            if token in _TEXT_OPERATORS and any(o is _OPAQUE for o in operands):
+            if opaque and token in _TEXT_OPERATORS:
                 raise _Unsupported
             ops.append((operands, token))
             operands = []
+            opaque = False
             continue
         if count >= MAX_TOKENS:
             raise _Unsupported
@@ -166,7 +168,12 @@ def _parse(data: bytes) -> list[tuple[list, bytes]]:
             break
         else:
             raise _Unsupported  # a comment, a nested string, a stray delimiter, a byte pypdf treats apart
-        (stack[-1] if stack else operands).append(value)
+        if stack:
+            stack[-1].append(value)
+        else:
+            operands.append(value)
+            if value is _OPAQUE:
+                opaque = True
     if stack:
         raise _Unsupported  # an array or dictionary left open at the end
     return ops
