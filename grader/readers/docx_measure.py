@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from .docx_styles import PPR, RPR, SECTPR, Settings, cell_margins, ppr_props, q, rpr_props
-from .font_metrics import CHARS, FAMILIES
+from .docx_styles import P_STYLE, PPR, R_STYLE, RPR, VAL, Settings, cell_margins, ppr_props, q, rpr_props, section_break
+from .docx_wrap import wrap
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
@@ -21,8 +20,8 @@ R, T, TAB, BR, CR, P, TBL, TR, TC = (q(x) for x in ("r", "t", "tab", "br", "cr",
 DRAWING, PICT, NBH, SYM, PTAB = (q(x) for x in ("drawing", "pict", "noBreakHyphen", "sym", "ptab"))
 SKIP = {q("del"), q("moveFrom"), PPR, q("rPr"), f"{{{MC}}}Fallback", q("txbxContent"), q("instrText")}
 INLINE, ANCHOR, EXTENT = f"{{{WP}}}inline", f"{{{WP}}}anchor", f"{{{WP}}}extent"
+ALTERNATE = f"{{{MC}}}AlternateContent"
 EMU = 12700.0
-TAB_STOP = 36.0
 MAX_DEPTH = 8
 
 # Word's fonts -> the metric-compatible family LibreOffice lays them out with; any other font is
@@ -43,33 +42,11 @@ SUBSTITUTED = {
 FALLBACK = "dejavu-sans"
 
 
-class _Font:
-    def __init__(self, family: str) -> None:
-        height, regular, bold = FAMILIES[family]
-        self.height = height
-        self.widths = (dict(zip(CHARS, regular, strict=True)), dict(zip(CHARS, bold, strict=True)))
-        self.default = (regular[CHARS.index("n")], bold[CHARS.index("n")])
-
-    def width(self, text: str, bold: bool) -> float:
-        table, default = self.widths[bold], self.default[bold]
-        return sum(table.get(ch, default) for ch in text) / 1000.0
-
-
-@lru_cache(maxsize=64)
-def _font(family: str) -> _Font:
-    return _Font(family)
-
-
 def family_of(name: str) -> tuple[str, bool]:
     """The metrics family for a font name, and whether it is a faithful (metric-compatible) stand-in."""
     if name in FAITHFUL:
         return FAITHFUL[name], True
     return SUBSTITUTED.get(name, FALLBACK), False
-
-
-@lru_cache(maxsize=20000)
-def _word_width(word: str, family: str, bold: bool) -> float:
-    return _font(family).width(word, bold)
 
 
 @dataclass
@@ -115,17 +92,30 @@ class Measure:
         self.s = settings
         self.substituted: set[str] = set()
         self.floats = 0
+        self._base: dict[str, tuple[dict, dict]] = {}  # style id -> its paragraph and run properties, outside tables
+
+    def _style_base(self, sid: str, table: tuple[dict, dict] | None) -> tuple[dict, dict]:
+        """The defaults, the table style's and the paragraph style's properties merged: a fresh paragraph
+        dict (the caller adds direct formatting to it) and a run dict that is only ever read."""
+        s = self.s
+        if table:
+            return ({**s.defaults_ppr, **table[0], **s.style_props(sid, 2)},
+                    {**s.defaults_rpr, **table[1], **s.style_props(sid, 3)})
+        base = self._base.get(sid)
+        if base is None:
+            base = self._base[sid] = ({**s.defaults_ppr, **s.style_props(sid, 2)},
+                                      {**s.defaults_rpr, **s.style_props(sid, 3)})
+        return dict(base[0]), base[1]
 
     def props(self, p, table: tuple[dict, dict] | None = None) -> tuple[str, dict, dict]:
         s = self.s
         ppr_el = p.find(PPR)
         sid = ""
         if ppr_el is not None:
-            ps = ppr_el.find(q("pStyle"))
-            sid = (ps.get(q("val")) if ps is not None else "") or ""
+            ps = ppr_el.find(P_STYLE)
+            sid = (ps.get(VAL) if ps is not None else "") or ""
         sid = sid if sid in s.styles else s.default_para
-        ppr = {**s.defaults_ppr, **(table[0] if table else {}), **s.style_props(sid, 2)}
-        rpr = {**s.defaults_rpr, **(table[1] if table else {}), **s.style_props(sid, 3)}
+        ppr, rpr = self._style_base(sid, table)
         direct = ppr_props(ppr_el)
         num_id = direct.get("num_id", ppr.get("num_id"))
         if num_id and num_id != "0":
@@ -155,14 +145,14 @@ class Measure:
                 run_rpr = rpr
                 rp = child.find(RPR)
                 if rp is not None:
-                    style = rp.find(q("rStyle"))
-                    extra = self.s.style_props(style.get(q("val")), 3) if style is not None else {}
+                    style = rp.find(R_STYLE)
+                    extra = self.s.style_props(style.get(VAL), 3) if style is not None else {}
                     run_rpr = {**rpr, **extra, **rpr_props(rp)}
                 if run_rpr.get("vanish"):
                     continue
                 font = self.run_font(run_rpr)
                 self.run(child, font, out, depth)
-            elif tag == f"{{{MC}}}AlternateContent":
+            elif tag == ALTERNATE:
                 choice = next((c for c in child if isinstance(c.tag, str) and c.tag.endswith("Choice")), None)
                 if choice is not None and depth < MAX_DEPTH:
                     self.atoms(choice, rpr, out, depth + 1)
@@ -219,8 +209,8 @@ class Measure:
         left, right, first = ppr.get("left", 0.0), ppr.get("right", 0.0), ppr.get("first", 0.0)
         avail = max(width - left - right, 18.0)
         first_avail = avail if ppr.get("numbered") else max(avail - first, 18.0)
-        pieces, floats = _wrap(atoms, first_avail, avail, ppr, mark_font)
-        sect = p.find(f"{PPR}/{SECTPR}")
+        pieces, floats = wrap(atoms, first_avail, avail, ppr, mark_font)
+        sect = section_break(p)
         if sect is not None and not atoms:  # an empty paragraph that only ends a section takes no room
             return Para(sid, 0.0, 0.0, [[]], section_end=True)
         if ppr.get("border_top") or ppr.get("border_bottom"):
@@ -291,102 +281,3 @@ def _slack(ppr: dict) -> float:
 
 
 ROW_BORDER = 0.5
-_TOKENS = re.compile(r" +|[^ ]+")
-
-
-def _wrap(atoms: list, first_avail: float, avail: float, ppr: dict, mark_font: tuple) -> tuple[list, float]:
-    """Greedy line breaking: the line heights of each piece between page breaks, and floating height."""
-    rule, spacing = ppr.get("rule", "auto"), ppr.get("line", 1.0)
-    pieces: list[list[float]] = []
-    lines: list[float] = []
-    floats = 0.0
-    st = {"x": 0.0, "h": 0.0, "img": 0.0, "has": False, "word": 0.0, "wh": 0.0, "space": 0.0}
-
-    def natural(font: tuple) -> float:
-        return _font(font[0]).height * font[1]
-
-    def height() -> float:
-        text_h = st["h"] or natural(mark_font)
-        if rule == "exact":
-            return spacing
-        if rule == "auto":  # an inline picture's line is the picture plus the spacing's extra
-            return max(text_h * spacing, st["img"] + (spacing - 1.0) * text_h)
-        return max(text_h, spacing, st["img"])
-
-    def width_now() -> float:
-        return first_avail if not lines and not pieces else avail
-
-    def end_line() -> None:
-        lines.append(height())
-        st.update(x=0.0, h=0.0, img=0.0, has=False, space=0.0)
-
-    def flush() -> None:
-        w = st["word"]
-        if not w:
-            return
-        limit = width_now()
-        if st["has"] and st["x"] + st["space"] + w > limit:
-            end_line()
-            limit = width_now()
-        if w > limit:  # a word longer than the line breaks anywhere
-            while w > limit:
-                st["h"] = max(st["h"], st["wh"])
-                st["has"] = True
-                end_line()
-                w -= limit
-                limit = width_now()
-        st["x"] += (st["space"] if st["has"] else 0.0) + w
-        st["h"] = max(st["h"], st["wh"])
-        st.update(has=True, word=0.0, wh=0.0, space=0.0)
-
-    for atom in atoms:
-        kind = atom[0]
-        if kind == "text":
-            _, text, font = atom
-            family, size, bold, caps, extra = font
-            if caps:
-                text = text.upper()
-            for tok in _TOKENS.findall(text):
-                if tok[0] == " ":
-                    flush()
-                    st["space"] += len(tok) * (_word_width(" ", family, bold) * size + extra)
-                else:
-                    st["word"] += _word_width(tok, family, bold) * size + extra * len(tok)
-                    st["wh"] = max(st["wh"], natural(font))
-        elif kind == "tab":
-            flush()
-            pos = st["x"] + st["space"]
-            st["x"] = (int(pos / TAB_STOP) + 1) * TAB_STOP
-            st.update(has=True, space=0.0)
-            st["h"] = max(st["h"], natural(atom[1]))
-            if st["x"] > width_now():
-                end_line()
-        elif kind == "br":
-            flush()
-            st["h"] = st["h"] or natural(atom[1])
-            end_line()
-        elif kind == "page":
-            flush()
-            if st["has"] or not lines:  # the break sits on a line of the page it ends
-                end_line()
-            pieces.append(lines)
-            lines = []
-        elif kind == "img":
-            flush()
-            _, w, h = atom
-            if st["has"] and st["x"] + st["space"] + w > width_now():
-                end_line()
-            st["x"] += w
-            st["img"] = max(st["img"], h)
-            st["has"] = True
-        elif kind == "float":  # text flows below it (top and bottom) or beside it: either way it takes its height
-            floats += atom[1]
-    flush()
-    if st["has"] or (not lines and not pieces):
-        end_line()
-    # Nothing after a page break: LibreOffice starts the next paragraph at the top of the new page
-    # (and adds no page at the end of the document), as if the break were "page break before" it.
-    pieces.append(lines)
-    return pieces, floats
-
-

@@ -51,13 +51,28 @@ _DOCTYPE = (b"<!DOCTYPE", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("u
 
 def check_package(path: Path) -> None:
     """Refuse zip bombs and broken archives, judged by the declared sizes, before decompressing."""
+    open_package(path).close()
+
+
+def open_package(path: Path) -> Package:
+    """The checks of :func:`check_package`, then the checked package itself, read from the one open
+    archive (the central directory is read once, not once to check and again to read)."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
+        zf = zipfile.ZipFile(path)
+        infos = zf.infolist()
     except zipfile.BadZipFile:
         raise UnreadableDocument(f"{path.name} is a damaged ZIP package (truncated or corrupt)") from None
     except (OSError, ValueError, EOFError, NotImplementedError) as exc:  # NotImplementedError: a ZIP version
         raise UnreadableDocument(f"{path.name} cannot be opened as a Word package ({exc})") from None
+    try:
+        _check_entries(path, zf, infos)
+    except BaseException:
+        zf.close()
+        raise
+    return Package(path, zf)
+
+
+def _check_entries(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_ENTRIES:
         raise HostileDocument(f"{path.name} holds {len(infos)} parts, far more than any Word file")
     total = 0
@@ -80,9 +95,8 @@ def check_package(path: Path) -> None:
     names = {i.filename for i in infos}
     if "mimetype" in names and "[Content_Types].xml" not in names:
         try:
-            with zipfile.ZipFile(path) as zf:
-                with zf.open("mimetype") as fh:
-                    mime = fh.read(100).decode("ascii", "replace")
+            with zf.open("mimetype") as fh:
+                mime = fh.read(100).decode("ascii", "replace")
         except (OSError, zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, RuntimeError,
                 NotImplementedError):
             mime = ""
@@ -119,6 +133,36 @@ def _to_transitional(root) -> None:
                 el.attrib[f"{{{STRICT_NAMESPACES[ns]}}}{local}"] = el.attrib.pop(key)
 
 
+def parse_part(name: str, part: str, data: bytes, strict: bool):
+    """Parse a part's bytes (from ``Package.xml_bytes``) safely: its root element, with Strict namespaces
+    renamed when ``strict``. Too deep a nesting, entities or a DOCTYPE refuse the file (HostileDocument);
+    anything else malformed is an UnreadableDocument."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, safe_parser())
+    except etree.XMLSyntaxError as exc:
+        text = str(exc)
+        if "depth" in text.lower():
+            raise HostileDocument(f"{name}: {part} nests XML elements deeper than the parser allows",
+                                  "re-save the document from Word as .docx, or export a PDF") from None
+        if "amplification" in text.lower() or "entity" in text.lower():
+            raise HostileDocument(f"{name}: {part} uses XML entity expansion, which Word never writes",
+                                  "re-save the document from Word as .docx, or export a PDF") from None
+        raise UnreadableDocument(f"{name}: {part} is malformed XML ({text[:100]})") from None
+    if root is None:
+        raise UnreadableDocument(f"{name}: {part} is empty")
+    if root.getroottree().docinfo.internalDTD is not None:  # a DOCTYPE past the 64 KiB head checked before
+        raise HostileDocument(
+            f"{name}: {part} declares a <!DOCTYPE>, which Word never writes (an XXE or entity-expansion "
+            "probe); its entities were not expanded",
+            "re-save the document from Word as .docx, or export a PDF",
+        )
+    if strict:
+        _to_transitional(root)
+    return root
+
+
 @dataclass
 class Rel:
     type: str  # the last segment of the relationship type URI: officeDocument, styles, ...
@@ -129,11 +173,11 @@ class Rel:
 class Package:
     """Read-only view of an OOXML package: parts by name, relationships, and safely parsed XML."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, zf: zipfile.ZipFile | None = None) -> None:
         self.path = path
         self.name = path.name
         try:
-            self.zip = zipfile.ZipFile(path)
+            self.zip = zipfile.ZipFile(path) if zf is None else zf
             infos = self.zip.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
             raise UnreadableDocument(f"{path.name} is a damaged ZIP package (truncated or corrupt)") from None
@@ -142,6 +186,7 @@ class Package:
         for info in infos:
             self._names.setdefault(info.filename.lower().lstrip("/"), info.filename)
         self.strict = False
+        self._rels: dict[str, list[Rel]] = {}  # a part's relationships, parsed once
 
     def close(self) -> None:
         self.zip.close()
@@ -180,8 +225,12 @@ class Package:
 
     def xml(self, part: str):
         """The root element of an XML part (None when the part is absent), parsed safely."""
-        from lxml import etree
+        data = self.xml_bytes(part)
+        return None if data is None else parse_part(self.name, part, data, self.strict)
 
+    def xml_bytes(self, part: str) -> bytes | None:
+        """An XML part's bytes, checked as :meth:`xml` checks them before parsing (size, a DOCTYPE in its
+        head); None when the part is absent. ``parse_part`` is the rest of :meth:`xml`."""
         if self.size(part) > MAX_MAIN_PART:
             raise OversizedDocument(
                 f"{self.name}: its part {part} is {self.size(part) // 2**20} MiB of XML, "
@@ -198,31 +247,17 @@ class Package:
                 "which Word never writes (an XXE or entity-expansion probe); it was not parsed",
                 "re-save the document from Word as .docx, or export a PDF",
             )
-        try:
-            root = etree.fromstring(data, safe_parser())
-        except etree.XMLSyntaxError as exc:
-            text = str(exc)
-            if "depth" in text.lower():
-                raise HostileDocument(f"{self.name}: {part} nests XML elements deeper than the parser allows",
-                                      "re-save the document from Word as .docx, or export a PDF") from None
-            if "amplification" in text.lower() or "entity" in text.lower():
-                raise HostileDocument(f"{self.name}: {part} uses XML entity expansion, which Word never writes",
-                                      "re-save the document from Word as .docx, or export a PDF") from None
-            raise UnreadableDocument(f"{self.name}: {part} is malformed XML ({text[:100]})") from None
-        if root is None:
-            raise UnreadableDocument(f"{self.name}: {part} is empty")
-        if root.getroottree().docinfo.internalDTD is not None:  # a DOCTYPE past the 64 KiB head checked above
-            raise HostileDocument(
-                f"{self.name}: {part} declares a <!DOCTYPE>, which Word never writes (an XXE or entity-expansion "
-                "probe); its entities were not expanded",
-                "re-save the document from Word as .docx, or export a PDF",
-            )
-        if self.strict:
-            _to_transitional(root)
-        return root
+        return data
 
     def rels(self, part: str) -> list[Rel]:
-        """The relationships of ``part`` ("" for the package), targets resolved to part names."""
+        """The relationships of ``part`` ("" for the package), targets resolved to part names.
+
+        Parsed once per part: the package's own are asked for twice (main part, then app.xml)."""
+        if part not in self._rels:
+            self._rels[part] = self._read_rels(part)
+        return self._rels[part]
+
+    def _read_rels(self, part: str) -> list[Rel]:
         folder, base = posixpath.split(part)
         rels_part = posixpath.join(folder, "_rels", base + ".rels")
         try:
