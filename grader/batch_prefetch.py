@@ -15,6 +15,7 @@ it does not stop at once).
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import threading
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from collections.abc import Sequence
 from .document import Document
 from .rubric import Rubric
 
+_DONE = b"done"  # the reader's last message (a pickle never equals it)
 STOP_WAIT = 0.5  # seconds the reader gets to finish its current file once asked to stop
 
 
@@ -40,12 +42,12 @@ def _reader(conn, tasks: Sequence[tuple[int, str]], stop, rubric: Rubric, max_me
                 document = read(path, rubric)
             except BaseException:  # noqa: BLE001 - the workers read it again and say what is wrong
                 continue
-            conn.send((index, document))
+            conn.send_bytes(pickle.dumps((index, document), protocol=pickle.HIGHEST_PROTOCOL))
     except (OSError, EOFError):
         pass
     finally:
         try:
-            conn.send(None)
+            conn.send_bytes(_DONE)
         except (OSError, EOFError):
             pass
         conn.close()
@@ -56,6 +58,7 @@ class Prefetch:
 
     def __init__(self, ctx, tasks: Sequence[tuple[int, str]], rubric: Rubric, max_memory_mb: int) -> None:
         self.documents: dict[int, Document] = {}
+        self._received: list[bytes] = []
         receive, send = ctx.Pipe(duplex=False)
         self._stop = ctx.Event()
         self._proc = ctx.Process(target=_reader, args=(send, list(tasks), self._stop, rubric, max_memory_mb),
@@ -67,15 +70,21 @@ class Prefetch:
         self._thread.start()
 
     def _take(self) -> None:
+        """Take the reader's messages as bytes: unpickling them here would hold the interpreter lock
+        the import in the main thread needs. ``finish`` unpickles them."""
         try:
             while True:
-                message = self._conn.recv()
-                if message is None:
+                message = self._conn.recv_bytes()
+                if message == _DONE:
                     return
-                index, document = message
-                self.documents[index] = document
-        except (OSError, EOFError, ValueError, TypeError):
+                self._received.append(message)
+        except (OSError, EOFError):
             return  # the reader died or was killed: what arrived is kept
+
+    @property
+    def received(self) -> int:
+        """Documents received so far."""
+        return len(self._received)
 
     def finish(self) -> dict[int, Document]:
         """Stop the reader and return the Documents it read, by task index."""
@@ -86,6 +95,13 @@ class Prefetch:
         self._proc.join()
         self._thread.join(STOP_WAIT)
         self._conn.close()
+        for message in self._received:
+            try:
+                index, document = pickle.loads(message)
+            except Exception:  # noqa: BLE001 - a message cut short: that file is read by a worker
+                continue
+            self.documents[index] = document
+        self._received.clear()
         return dict(self.documents)
 
 

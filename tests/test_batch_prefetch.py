@@ -36,7 +36,7 @@ def _files(tmp_path: Path) -> list[Path]:
 
 def _wait_for(prefetch: batch_prefetch.Prefetch, count: int) -> None:
     deadline = time.monotonic() + 60
-    while len(prefetch.documents) < count and time.monotonic() < deadline:
+    while prefetch.received < count and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
