@@ -11,7 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .docx_styles import P_STYLE, PPR, R_STYLE, RPR, VAL, Settings, cell_margins, ppr_props, q, rpr_props, section_break
+from .docx_styles import (
+    MAX_POINTS,
+    P_STYLE,
+    PPR,
+    R_STYLE,
+    RPR,
+    VAL,
+    Settings,
+    cell_margins,
+    points,
+    ppr_props,
+    q,
+    rpr_props,
+    section_break,
+)
 from .docx_wrap import wrap
 
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
@@ -199,7 +213,8 @@ class Measure:
             m = re.search(r"height:\s*([\d.]+)(pt|in|px)?", style)
             if m:
                 h = float(m.group(1)) * {"in": 72.0, "px": 0.75}.get(m.group(2) or "pt", 1.0)
-                out.append(("img", 0.0, h))
+                if h <= MAX_POINTS:  # a longer run of digits is not a picture's height
+                    out.append(("img", 0.0, h))
 
     def paragraph(self, p, width: float, table: tuple[dict, dict] | None = None) -> Para:
         sid, ppr, rpr = self.props(p, table)
@@ -233,10 +248,7 @@ class Measure:
         grid = []
         for col in tbl.iterchildren(q("tblGrid")):
             for gc in col.iterchildren(q("gridCol")):
-                try:
-                    grid.append(max(float(gc.get(q("w"), "0")) / 20.0, 0.0))
-                except ValueError:
-                    grid.append(0.0)
+                grid.append(max(points(gc.get(q("w"), "0")) or 0.0, 0.0))
         rows = []
         for tr in tbl.iterchildren(TR):
             cells = list(tr.iterchildren(TC))

@@ -57,6 +57,19 @@ def first_children(el) -> dict:
     return first
 
 
+MAX_POINTS = 10_000.0  # Word allows pages of 1,584 pt and fonts of 1,638 pt; beyond this a value is malformed
+
+
+def points(value: str, scale: float = 20.0) -> float | None:
+    """A number in points (``value`` in units of 1/``scale`` pt), or None when it is not a finite number
+    within ±MAX_POINTS: "1e400" or "nan" would make the page estimate run forever."""
+    try:
+        x = float(value) / scale
+    except ValueError:
+        return None
+    return x if -MAX_POINTS <= x <= MAX_POINTS else None  # also False for nan
+
+
 def _num(el, attr: str, scale: float = 20.0) -> float | None:
     """A numeric attribute (qualified name; twips by default) in points, or None when absent or malformed."""
     if el is None:
@@ -64,10 +77,7 @@ def _num(el, attr: str, scale: float = 20.0) -> float | None:
     v = el.get(attr)
     if v is None:
         return None
-    try:
-        return float(v) / scale
-    except ValueError:
-        return None
+    return points(v, scale)
 
 
 def _flag(el) -> bool | None:
