@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EXIT_USAGE, GraderError
+from .paths import cache_dir
 
 RENDERERS = ("auto", "libreoffice", "none")
 TIMEOUT = 60.0  # seconds for one file; a batch gets PER_FILE more for each further file
@@ -86,14 +87,6 @@ def content_hash(path: str | os.PathLike[str]) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def cache_dir() -> Path:
-    """``$GRADER_CACHE_DIR``, else ``$XDG_CACHE_HOME/grader``, else ``~/.cache/grader``."""
-    if os.environ.get("GRADER_CACHE_DIR"):
-        return Path(os.environ["GRADER_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "grader"
 
 
 class PageCache:

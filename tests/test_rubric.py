@@ -389,3 +389,37 @@ def test_a_setting_with_choices_refuses_others(tmp_path):
                     '[criteria.euro-impact]\ncurrency = "JPY"\n', encoding="utf-8")
     with pytest.raises(RubricError, match=r"\[criteria\.euro-impact\.currency\] must be one of EUR, USD, GBP"):
         load_rubric(str(path))
+
+
+def test_a_parsed_rubric_is_cached_by_content_and_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
+    import json
+
+    from grader import rubric as rubric_module
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_rubric()
+    cached = list((tmp_path / "cache").glob("rubric-*.json"))
+    assert len(cached) == 1 and json.loads(cached[0].read_text(encoding="utf-8"))["schema"] == 1
+    assert load_rubric() == first  # read back from the cache
+
+    def no_toml(_text):
+        raise AssertionError("parsed the TOML again")
+
+    monkeypatch.setattr(rubric_module.tomllib, "loads", no_toml)
+    assert load_rubric() == first  # the cache, not the TOML
+    monkeypatch.undo()
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    cached[0].write_text('{"schema": 1, "toml": ', encoding="utf-8")  # cut short
+    assert load_rubric() == first
+    cached[0].write_text('{"schema": 1, "toml": {"name": "other", "criteria": {}}}', encoding="utf-8")
+    # A cache entry is found by the file's digest, so a wrong one only matters if someone writes it there:
+    # it is then validated like any rubric.
+    with pytest.raises(RubricError):
+        load_rubric()
+
+
+def test_an_unwritable_cache_does_not_stop_grading(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(blocker / "cache"))
+    assert load_rubric().name == "klarna-take-home"

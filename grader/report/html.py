@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..paths import write_atomic  # noqa: F401 - re-exported: the batch and the CLI write with it
 from ..results import CriterionResult, GradeResult, Opening
 
 FIX_FIRST = 3
@@ -284,21 +284,6 @@ def report_names(sources: Iterable[str]) -> dict[str, str]:
         taken.add(name.casefold())
         names[source] = name
     return names
-
-
-def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace") as fh:  # undecodable file names
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def write_report(result: GradeResult, out_dir: str | os.PathLike[str], generated: str | None = None,
