@@ -211,7 +211,7 @@ class PhraseIndex:
 
     def __init__(self) -> None:
         self._adding: dict[str, dict[tuple[str, ...], list[str]]] = {}
-        self._by_first: dict[str, tuple[tuple[int, tuple[str, ...], tuple[str, ...]], ...]] | None = None
+        self._by_first: dict[str, tuple[tuple[str, ...], dict[str, tuple]]] | None = None
 
     def add(self, label: str, words: tuple[str, ...]) -> None:
         if words:
@@ -221,10 +221,20 @@ class PhraseIndex:
             self._by_first = None
 
     def _index(self) -> dict:
-        """First word -> (length, the other words, labels) of each phrase, shortest first."""
-        return {first: tuple(sorted(((len(words), words[1:], tuple(labels)) for words, labels in phrases.items()),
-                                    key=lambda entry: entry[0]))
-                for first, phrases in self._adding.items()}
+        """First word -> (labels of the one-word phrase, second word -> (length, the words after the
+        second, labels) of the longer phrases, shortest first). Common first words ("we", "the") start
+        many phrases; indexing the second word too keeps the candidates at each position few."""
+        index = {}
+        for first, phrases in self._adding.items():
+            singles: tuple[str, ...] = ()
+            by_second: dict[str, list] = {}
+            for words, labels in phrases.items():
+                if len(words) == 1:
+                    singles = tuple(labels)
+                else:
+                    by_second.setdefault(words[1], []).append((len(words), words[2:], tuple(labels)))
+            index[first] = (singles, {w: tuple(sorted(c, key=lambda entry: entry[0])) for w, c in by_second.items()})
+        return index
 
     def __call__(self, lowers: Sequence[str]) -> list[tuple[str, int, int]]:
         """(label, start, end) of each match, by start, then length, then the order the labels came in."""
@@ -233,10 +243,14 @@ class PhraseIndex:
         by_first, n = self._by_first, len(lowers)
         out = []
         for i in compress(count(), map(by_first.__contains__, lowers)):
-            for length, rest, labels in by_first[lowers[i]]:
-                end = i + length
-                if end <= n and (length == 1 or tuple(lowers[i + 1:end]) == rest):
-                    out.extend((label, i, end) for label in labels)
+            singles, by_second = by_first[lowers[i]]
+            for label in singles:
+                out.append((label, i, i + 1))
+            if by_second and i + 1 < n:
+                for length, rest, labels in by_second.get(lowers[i + 1], ()):
+                    end = i + length
+                    if end <= n and (length == 2 or tuple(lowers[i + 2:end]) == rest):
+                        out.extend((label, i, end) for label in labels)
         return out
 
 
