@@ -71,16 +71,20 @@ class GradeResult:
 
 
 _FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Evidence, CriterionResult, Opening, GradeResult)}
+_SCALARS = frozenset({str, int, float, bool, type(None)})  # returned as they are, as asdict copies them
 
 
 def plain(value: Any) -> Any:
     """``dataclasses.asdict`` for these records (tuples stay tuples), several times faster: a batch
     serialises every result for its cache and its reports."""
-    names = _FIELDS.get(type(value))
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _FIELDS.get(kind)
     if names is not None:
         return {name: plain(getattr(value, name)) for name in names}
     if isinstance(value, tuple | list):
-        return type(value)(plain(v) for v in value)
+        return type(value)([plain(v) for v in value])
     if isinstance(value, dict):
         return {plain(k): plain(v) for k, v in value.items()}
     return value
