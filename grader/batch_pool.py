@@ -234,7 +234,8 @@ class WorkerPool:
                 self._stop(slot, kill=True)
                 self._start(slot)
             try:
-                slot.conn.send((*task, self._documents.pop(task[0], None)))
+                slot.conn.send((*task, self._documents.get(task[0])))
+                self._documents.pop(task[0], None)  # sent; a failed send keeps it for the next worker
                 break
             except OSError:
                 self._stop(slot, kill=True)

@@ -31,9 +31,11 @@ def _reader(conn, tasks: Sequence[tuple[int, str]], stop, rubric: Rubric, max_me
     """The child: read files in order until told to stop; send (index, Document) for each one read."""
     from .batch_pool import limit_memory
     from .grading import read
+    from .render import cached_counts_only
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     limit_memory(max_memory_mb)
+    cached_counts_only()  # a DOCX whose rendered page count is not cached is left to the workers
     try:
         for index, path in tasks:
             if stop.is_set():
@@ -88,13 +90,16 @@ class Prefetch:
 
     def finish(self) -> dict[int, Document]:
         """Stop the reader and return the Documents it read, by task index."""
-        self._stop.set()
-        self._thread.join(STOP_WAIT)
-        if self._proc.is_alive():
-            self._proc.kill()
-        self._proc.join()
-        self._thread.join(STOP_WAIT)
-        self._conn.close()
+        try:
+            self._stop.set()
+            self._thread.join(STOP_WAIT)  # it ends when the reader, done with its file, says so
+        finally:
+            if self._proc.is_alive():
+                self._proc.kill()
+            self._proc.join()
+        self._thread.join(STOP_WAIT)  # the reader is gone, so the pipe reads as closed
+        if not self._thread.is_alive():  # never close a pipe a thread still reads (its number is reused)
+            self._conn.close()
         for message in self._received:
             try:
                 index, document = pickle.loads(message)

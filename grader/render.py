@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EXIT_USAGE, GraderError
-from .paths import cache_dir
+from .paths import cache_dir, read_own_json
 
 RENDERERS = ("auto", "libreoffice", "none")
 TIMEOUT = 60.0  # seconds for one file; a batch gets PER_FILE more for each further file
@@ -98,10 +98,7 @@ class PageCache:
 
     def entries(self) -> dict[str, dict]:
         """Every valid entry: content hash -> {"pages": n, "at": when it was rendered}."""
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
+        data = read_own_json(self.path)
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         entries = data.get("pages")
@@ -142,6 +139,21 @@ def _valid(pages: object) -> bool:
     return isinstance(pages, int) and not isinstance(pages, bool) and pages > 0
 
 
+class NotCached(Exception):  # noqa: N818 - a signal, not a failure
+    """A page count that is not cached, where rendering it is not allowed (``cached_counts_only``)."""
+
+
+_cached_only = False
+
+
+def cached_counts_only() -> None:
+    """From now on in this process, a page count missing from the cache raises NotCached instead of
+    starting LibreOffice: for the batch's read-ahead process, which is killed when spaCy has loaded,
+    and must not leave a LibreOffice or its temporary folder behind."""
+    global _cached_only
+    _cached_only = True
+
+
 def render_page_count(path: str | os.PathLike[str], *, timeout: float = TIMEOUT,
                       cache: PageCache | None = None, soffice: str | None = None) -> Rendered:
     """The page count of one DOCX as LibreOffice lays it out, cached by content. Raises RenderFailed when
@@ -151,6 +163,8 @@ def render_page_count(path: str | os.PathLike[str], *, timeout: float = TIMEOUT,
     hit = cache.get(digest)
     if hit is not None:
         return Rendered(hit, cached=True)
+    if _cached_only:
+        raise NotCached(os.fspath(path))
     started = time.monotonic()
     counts, error = _convert([(digest, Path(path))], soffice or _require_soffice(), timeout)
     if digest not in counts:

@@ -157,20 +157,17 @@ def _parse(raw_bytes: bytes) -> dict:
 
     A rubric's vocabularies are a few thousand strings, which Python's TOML parser reads in about
     15 ms, several per cent of a ``grader check``; json reads them back in well under one. The cache
-    is only ever an optimisation: unreadable, damaged or unwritable, it is ignored, and a rubric
-    whose TOML is invalid is never cached (it raises here as before).
+    is only ever an optimisation: unreadable, damaged, unwritable or not the user's own, it is
+    ignored, and a rubric whose TOML is invalid is never cached (it raises here as before).
     """
     import json
 
-    from .paths import cache_dir, write_atomic
+    from .paths import cache_dir, read_own_json, write_atomic
 
     name = f"rubric-{hashlib.sha256(raw_bytes).hexdigest()[:32]}.json"
-    try:
-        cached = json.loads((cache_dir() / name).read_text(encoding="utf-8"))
-        if isinstance(cached, dict) and cached.get("schema") == _PARSE_CACHE_SCHEMA and isinstance(cached.get("toml"), dict):
-            return cached["toml"]
-    except (OSError, ValueError):
-        pass
+    cached = read_own_json(cache_dir() / name)
+    if isinstance(cached, dict) and cached.get("schema") == _PARSE_CACHE_SCHEMA and isinstance(cached.get("toml"), dict):
+        return cached["toml"]
     raw = tomllib.loads(raw_bytes.decode("utf-8"))
     try:
         text = json.dumps({"schema": _PARSE_CACHE_SCHEMA, "toml": raw}, ensure_ascii=False)
@@ -180,9 +177,19 @@ def _parse(raw_bytes: bytes) -> dict:
         return raw
     try:
         write_atomic(cache_dir() / name, text)
+        _forget_old_rubrics(cache_dir())
     except OSError:
         pass
     return raw
+
+
+KEEP_RUBRICS = 20  # parsed rubrics kept in the cache (a rubric edited under ``grader watch`` adds one a save)
+
+
+def _forget_old_rubrics(folder: Path) -> None:
+    found = sorted(folder.glob("rubric-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in found[KEEP_RUBRICS:]:
+        old.unlink(missing_ok=True)
 
 
 _PARSE_CACHE_SCHEMA = 1

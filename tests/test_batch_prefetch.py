@@ -74,11 +74,19 @@ def test_a_file_that_hangs_the_reader_does_not_hold_up_the_batch(tmp_path, rubri
 def test_read_ahead_files_grade_as_without_it(tmp_path, rubric, monkeypatch):
     files = _files(tmp_path)
     without = run_batch([str(tmp_path)], tmp_path / "one", rubric, jobs=1)
-    real_warm = batch_pool.warm
+    real_warm, real_read = batch_pool.warm, grading.read
+    readable = {str(f) for f in files[:5]}
+
+    def no_second_read(path, rub, renderer=None):
+        assert str(path) not in readable, f"{path} was read again after the reader read it"
+        return real_read(path, rub, renderer)
 
     def slow_warm(rub):  # spaCy is already loaded in this process: give the reader time to read them all
         time.sleep(3)
         real_warm(rub)
+        # The reader has read the five readable files by now; the workers, forked after this, must grade
+        # the Documents it read instead of reading the files again.
+        monkeypatch.setattr(grading, "read", no_second_read)
 
     monkeypatch.setattr(batch_pool, "warm", slow_warm)
     with_reader = run_batch([str(tmp_path)], tmp_path / "two", rubric, jobs=2, use_cache=False)
@@ -89,3 +97,22 @@ def test_read_ahead_files_grade_as_without_it(tmp_path, rubric, monkeypatch):
         assert (a.path, a.status, a.error, a.code) == (b.path, b.status, b.error, b.code)
         if a.result is not None:
             assert a.result.to_json() == b.result.to_json()
+
+
+def test_the_reader_never_starts_libreoffice(tmp_path, rubric, monkeypatch):
+    """It is killed once spaCy has loaded: a LibreOffice it started would be left running. A DOCX whose
+    rendered page count is not cached is left to the workers."""
+    marker = tmp_path / "soffice-ran"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\ntouch {marker}\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("GRADER_SOFFICE", str(fake))
+    monkeypatch.setenv("GRADER_RENDERER", "auto")
+    files = _files(tmp_path)
+    prefetch = batch_prefetch.Prefetch(multiprocessing.get_context("fork"), list(enumerate(map(str, files))),
+                                       rubric, 1024)
+    _wait_for(prefetch, 3)
+    time.sleep(1.0)  # time to reach, and pass, the two DOCX files
+    documents = prefetch.finish()
+    assert sorted(documents) == [0, 1, 2]  # the PDFs; both DOCX files need a rendered count
+    assert not marker.exists()

@@ -60,3 +60,26 @@ def test_points():
     assert points("-360") == -18.0
     for bad in ("1e400", "1e300", "nan", "inf", "-inf", "x", ""):
         assert points(bad) is None
+
+
+def test_an_absurd_row_height_is_ignored(tmp_path, deadline):
+    src = docx_file(tmp_path / "base.docx", BLOCKS)
+    out = tmp_path / "row.docx"
+    with zipfile.ZipFile(src) as z, zipfile.ZipFile(out, "w") as zo:
+        for info in z.infolist():
+            data = z.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = data.replace(b"<w:tr>", b'<w:tr><w:trPr><w:trHeight w:val="99999999999999999999"/></w:trPr>', 1)
+                assert b"trHeight" in data
+            zo.writestr(info, data)
+    assert grade(out, renderer="none").pages == grade(src, renderer="none").pages == 1
+
+
+def test_exact_line_spacing_up_to_words_limit_counts():
+    from lxml import etree
+
+    from grader.readers.docx_styles import ppr_props
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    ppr = etree.fromstring(f'<w:pPr xmlns:w="{w}"><w:spacing w:line="31680" w:lineRule="exact"/></w:pPr>')
+    assert ppr_props(ppr)["line"] == 1584.0  # Word's largest exact spacing, in points

@@ -423,3 +423,24 @@ def test_an_unwritable_cache_does_not_stop_grading(tmp_path, monkeypatch):
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv("GRADER_CACHE_DIR", str(blocker / "cache"))
     assert load_rubric().name == "klarna-take-home"
+
+
+def test_a_cache_file_that_is_not_the_users_own_is_not_trusted(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_rubric()
+    (cached,) = (tmp_path / "cache").glob("rubric-*.json")
+    poisoned = cached.read_text(encoding="utf-8").replace('"klarna-take-home"', '"poisoned"', 1)
+    cached.write_text(poisoned, encoding="utf-8")
+    assert load_rubric().name == "poisoned"  # the user's own file is read as it is
+    cached.chmod(0o666)  # but one anybody may write is not
+    assert load_rubric() == first
+    cached.unlink()
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(poisoned, encoding="utf-8")
+    os.symlink(elsewhere, cached)  # nor a link
+    assert load_rubric() == first
+    cached.unlink()
+    cached.write_text("[" * 200_000, encoding="utf-8")  # nor one too deep to parse
+    assert load_rubric() == first

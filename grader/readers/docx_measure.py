@@ -197,7 +197,9 @@ class Measure:
             try:
                 w = int(ext.get("cx", "0")) / EMU if ext is not None else 0.0
                 h = int(ext.get("cy", "0")) / EMU if ext is not None else 0.0
-            except ValueError:
+            except (ValueError, OverflowError):
+                return
+            if not (abs(w) <= MAX_POINTS and abs(h) <= MAX_POINTS):  # not a picture's size: malformed
                 return
             if obj.tag == INLINE:
                 out.append(("img", w, h))
@@ -211,10 +213,12 @@ class Measure:
         style = next((x.get("style") for x in el.iter() if x.get("style") and "height" in x.get("style")), None)
         if style and "position:absolute" not in style:  # VML: an inline picture in old-format files
             m = re.search(r"height:\s*([\d.]+)(pt|in|px)?", style)
-            if m:
-                h = float(m.group(1)) * {"in": 72.0, "px": 0.75}.get(m.group(2) or "pt", 1.0)
-                if h <= MAX_POINTS:  # a longer run of digits is not a picture's height
-                    out.append(("img", 0.0, h))
+            try:
+                h = float(m.group(1)) * {"in": 72.0, "px": 0.75}.get(m.group(2) or "pt", 1.0) if m else None
+            except ValueError:  # "1.2.3pt"
+                h = None
+            if h is not None and h <= MAX_POINTS:  # a longer run of digits is not a picture's height
+                out.append(("img", 0.0, h))
 
     def paragraph(self, p, width: float, table: tuple[dict, dict] | None = None) -> Para:
         sid, ppr, rpr = self.props(p, table)
@@ -279,7 +283,7 @@ class Measure:
             if trpr is not None:
                 th = trpr.find(q("trHeight"))
                 val = th.get(q("val")) if th is not None else None
-                if val and val.isdigit():
+                if val and val.isdigit() and int(val) / 20.0 <= MAX_POINTS:
                     rule = th.get(q("hRule")) or "atLeast"
                     height = int(val) / 20.0 if rule == "exact" else max(height, int(val) / 20.0)
             rows.append(Row(height + ROW_BORDER, line, trpr is not None and trpr.find(q("cantSplit")) is not None,

@@ -60,24 +60,24 @@ def first_children(el) -> dict:
 MAX_POINTS = 10_000.0  # Word allows pages of 1,584 pt and fonts of 1,638 pt; beyond this a value is malformed
 
 
-def points(value: str, scale: float = 20.0) -> float | None:
+def points(value: str, scale: float = 20.0, limit: float = MAX_POINTS) -> float | None:
     """A number in points (``value`` in units of 1/``scale`` pt), or None when it is not a finite number
-    within ±MAX_POINTS: "1e400" or "nan" would make the page estimate run forever."""
+    within ±``limit``: "1e400" or "nan" would make the page estimate run forever."""
     try:
         x = float(value) / scale
     except ValueError:
         return None
-    return x if -MAX_POINTS <= x <= MAX_POINTS else None  # also False for nan
+    return x if -limit <= x <= limit else None  # also False for nan
 
 
-def _num(el, attr: str, scale: float = 20.0) -> float | None:
+def _num(el, attr: str, scale: float = 20.0, limit: float = MAX_POINTS) -> float | None:
     """A numeric attribute (qualified name; twips by default) in points, or None when absent or malformed."""
     if el is None:
         return None
     v = el.get(attr)
     if v is None:
         return None
-    return points(v, scale)
+    return points(v, scale, limit)
 
 
 def _flag(el) -> bool | None:
@@ -105,7 +105,7 @@ def ppr_props(ppr) -> dict:
                 out[key] = max(v, 0.0)
             if _flag_attr(sp, auto):
                 out[key] = 14.0
-        line = _num(sp, LINE, 1.0)
+        line = _num(sp, LINE, 1.0, MAX_POINTS * 20)  # 240ths of a line, or twips: converted below
         if line is not None:
             rule = sp.get(LINE_RULE) or "auto"
             out["rule"] = rule if rule in ("exact", "atLeast") else "auto"

@@ -137,7 +137,7 @@ def page_fonts(page, cache: dict[int, tuple[object, object, FontCodec | None]]):
         return resources, font_dicts, codecs
     fonts = _get_font_resources(resources)
     for name in fonts:
-        try:
+        try:  # what pypdf's _extract_text does for each font, with its own tolerance of broken ones
             obj = fonts[name].get_object()
             font_dicts[name] = obj
             known = cache.get(id(obj))
@@ -146,11 +146,11 @@ def page_fonts(page, cache: dict[int, tuple[object, object, FontCodec | None]]):
                 if font.character_widths.get(font.space_char, 0) == 0:
                     font.space_width = SPACE_WIDTH
                 known = cache[id(obj)] = (obj, font, None)
-            if known[2] is None:
-                known = cache[id(obj)] = (obj, known[1], FontCodec(known[1]))
-            codecs[name] = known[2]
         except (AttributeError, TypeError):
-            pass
+            continue
+        if known[2] is None:  # outside that tolerance: a font this module cannot decode goes to pypdf
+            known = cache[id(obj)] = (obj, known[1], FontCodec(known[1]))
+        codecs[name] = known[2]
     return resources, font_dicts, codecs
 
 
@@ -170,6 +170,18 @@ def _initial_font() -> FontCodec:
                           encoding=encoding_dict_from_named_encoding("cp1252"), font_descriptor=FontDescriptor()))
 
 
+CHECKED_PYPDF = ("7.1.",)  # the releases whose text extraction this module follows (tests/test_pdf_text.py)
+
+
+@functools.cache
+def _checked_pypdf() -> bool:
+    """Whether the installed pypdf is one this module was checked against; another one extracts every
+    page itself, so that the text is always what that pypdf would give."""
+    import pypdf
+
+    return pypdf.__version__.startswith(CHECKED_PYPDF)
+
+
 def page_runs(page, operations: list[tuple[list, bytes]], visit: Visit,
               font_cache: dict[int, tuple[object, object, FontCodec | None]]) -> bool:
     """Report the page's text runs to ``visit`` as ``page.extract_text(visitor_text=visit)`` would.
@@ -177,6 +189,8 @@ def page_runs(page, operations: list[tuple[list, bytes]], visit: Visit,
     Calls are collected first and made only when the whole page could be followed: on False nothing
     was reported, and the caller extracts the page with pypdf.
     """
+    if not _checked_pypdf():
+        return False
     calls: list[tuple[str, list, list, object, float]] = []
     try:
         _run(page, operations, calls, font_cache)
