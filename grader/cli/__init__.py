@@ -149,6 +149,9 @@ def main() -> None:
     Exit status: 0 every criterion passes, 1 a criterion fails, 2 a file cannot be graded,
     3 bad usage or a broken rubric.
     """
+    from ..nlp import freeze_after_load
+
+    freeze_after_load()  # this process is the grader's own (see grader.nlp.freeze_after_load)
 
 
 def _style():
