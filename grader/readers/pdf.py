@@ -33,7 +33,7 @@ from ..errors import (
 )
 from ..profile import stage
 from .pdf_content import operations
-from .pdf_text import page_runs
+from .pdf_text import mult, page_runs
 from .structure import RawBlock, finalize
 
 # Limits set on purpose: a take-home has no business needing more than this.
@@ -97,14 +97,6 @@ class Line:
         return " ".join(f.text.strip() for f in self.frags if f.text.strip())
 
 
-def _mult(a, b):
-    return [
-        a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
-        a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
-        a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5],
-    ]
-
-
 def _font_flags(font_dict) -> tuple[bool, bool]:
     try:
         name = str(font_dict.get("/BaseFont", "")) if font_dict else ""
@@ -141,7 +133,7 @@ def _page_fragments(page, ops: list | None = None, fonts: dict | None = None) ->
         if not text or not text.strip():
             return
         try:
-            m = _mult(tm, cm)
+            m = mult(tm, cm)
             angle = int(round(math.degrees(math.atan2(m[1], m[0])) / 90.0)) % 4 * 90
             size = round(font_size * ((m[2] ** 2 + m[3] ** 2) ** 0.5 or 1.0), 1)
             known = flags.get(id(font_dict))

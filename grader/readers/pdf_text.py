@@ -30,7 +30,8 @@ class _GiveUp(Exception):
     """Something only pypdf's own extraction handles: it extracts the page instead."""
 
 
-def _mult(m, n) -> tuple[float, ...]:
+def mult(m, n) -> tuple[float, ...]:
+    """The product of two PDF matrices [a b c d e f], as pypdf's ``mult``."""
     return (
         m[0] * n[0] + m[1] * n[2],
         m[0] * n[1] + m[1] * n[3],
@@ -229,12 +230,17 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
     codec = _initial_font()
     unknown = None
 
-    def flush() -> None:
-        nonlocal text, last_out, memo_cm, memo_tm
+    def report() -> None:
+        """pypdf's ``output += text`` and visitor call for the text gathered so far."""
+        nonlocal text, last_out
         if text:
             last_out = text[-1]
         emit((text, memo_cm, memo_tm, font_resource, font_size))
         text = ""
+
+    def flush() -> None:
+        nonlocal memo_cm, memo_tm
+        report()
         memo_cm, memo_tm = cm, tm
 
     def post(widths: float) -> None:
@@ -245,8 +251,8 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
         if previous_font_space is not None:
             space = min(space, previous_font_space)
         space /= 1000
-        m_prev = _mult(tm_prev, cm_prev)
-        m = _mult(tm, cm)
+        m_prev = mult(tm_prev, cm_prev)
+        m = mult(tm, cm)
         orientation = _orient(m)
         dx, dy = m[4] - m_prev[4], m[5] - m_prev[5]
         scale_prev_x = math.sqrt(m_prev[0] ** 2 + m_prev[1] ** 2)
@@ -366,9 +372,7 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
         elif op == b"Tf":
             if text != "":
                 previous_font_space = font_size * half_space
-                last_out = text[-1]
-                emit((text, memo_cm, memo_tm, font_resource, font_size))
-            text = ""
+                report()
             memo_cm, memo_tm = cm, tm
             try:
                 name = operands[0]
@@ -390,12 +394,9 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
             else:
                 cm = _IDENTITY
         elif op == b"cm":
-            if text:
-                last_out = text[-1]
-            emit((text, memo_cm, memo_tm, font_resource, font_size))
-            text = ""
+            report()
             try:
-                cm = _mult([float(o) for o in operands[:6]], cm)
+                cm = mult([float(o) for o in operands[:6]], cm)
             except Exception:  # noqa: BLE001 - pypdf falls back to the identity
                 cm = _IDENTITY
             memo_cm, memo_tm = cm, tm
@@ -404,9 +405,7 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
         elif op == b"TL":
             leading = _number(operands, 0, 0.0)
         elif op == b"Do" and operands:
-            if text:
-                last_out = text[-1]
-            emit((text, memo_cm, memo_tm, font_resource, font_size))
+            report()
             if last_out not in ("", "\n"):
                 last_out = "\n"
                 emit(("\n", memo_cm, memo_tm, font_resource, font_size))
@@ -416,7 +415,6 @@ def _run(page, operations, calls: list, font_cache) -> None:  # noqa: C901, PLR0
                 image = True
             if not image:
                 raise _GiveUp  # a form: pypdf extracts its text recursively
-            text = ""
             memo_cm, memo_tm = cm, tm
     if text != "":
         emit((text, memo_cm, memo_tm, font_resource, font_size))
