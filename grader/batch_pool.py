@@ -176,11 +176,11 @@ class WorkerPool:
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
         self.grade_fn = grade_fn or default_grade
-        self._prefetch = prefetch if can_prefetch(_context(), self.jobs, prefetch, grade_fn is not None) else ()
-        self._documents: dict = {}  # task index -> the Document the prefetching reader read
         self.render = render
         self.stats = Stats()
         self._ctx = _context()
+        self._prefetch = prefetch if can_prefetch(self._ctx, self.jobs, prefetch, grade_fn is not None) else ()
+        self._documents: dict = {}  # task index -> the Document the prefetching reader read
         self._slots = [_Slot() for _ in range(self.jobs)]
 
     def __enter__(self) -> WorkerPool:

@@ -152,6 +152,10 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+_PARSE_CACHE_SCHEMA = 1
+KEEP_RUBRICS = 20  # parsed rubrics kept in the cache (a rubric edited under ``grader watch`` adds one a save)
+
+
 def _parse(raw_bytes: bytes) -> dict:
     """``tomllib.loads``, remembered as JSON in the user's cache folder by the file's content.
 
@@ -164,35 +168,31 @@ def _parse(raw_bytes: bytes) -> dict:
 
     from .paths import cache_dir, read_own_json, write_atomic
 
+    folder = cache_dir()
     name = f"rubric-{hashlib.sha256(raw_bytes).hexdigest()[:32]}.json"
-    cached = read_own_json(cache_dir() / name)
+    cached = read_own_json(folder / name)
     if isinstance(cached, dict) and cached.get("schema") == _PARSE_CACHE_SCHEMA and isinstance(cached.get("toml"), dict):
         return cached["toml"]
     raw = tomllib.loads(raw_bytes.decode("utf-8"))
     try:
-        text = json.dumps({"schema": _PARSE_CACHE_SCHEMA, "toml": raw}, ensure_ascii=False)
-    except (TypeError, ValueError):  # dates and times have no JSON form: parse this rubric every time
-        return raw
-    if json.loads(text)["toml"] != raw:  # nan, or anything else JSON does not give back the same
+        # TOML's strings, integers, finite floats, booleans, arrays and tables come back from JSON as
+        # they went in; dates and times have no JSON form and nan or inf none that is standard, so a
+        # rubric holding one is parsed every time.
+        text = json.dumps({"schema": _PARSE_CACHE_SCHEMA, "toml": raw}, ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError):
         return raw
     try:
-        write_atomic(cache_dir() / name, text)
-        _forget_old_rubrics(cache_dir())
+        write_atomic(folder / name, text)
+        _forget_old_rubrics(folder)
     except OSError:
         pass
     return raw
-
-
-KEEP_RUBRICS = 20  # parsed rubrics kept in the cache (a rubric edited under ``grader watch`` adds one a save)
 
 
 def _forget_old_rubrics(folder: Path) -> None:
     found = sorted(folder.glob("rubric-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
     for old in found[KEEP_RUBRICS:]:
         old.unlink(missing_ok=True)
-
-
-_PARSE_CACHE_SCHEMA = 1
 
 
 def _read(path: Path, seen: tuple[Path, ...]) -> tuple[dict, bytes]:

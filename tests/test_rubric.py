@@ -444,3 +444,15 @@ def test_a_cache_file_that_is_not_the_users_own_is_not_trusted(tmp_path, monkeyp
     cached.unlink()
     cached.write_text("[" * 200_000, encoding="utf-8")  # nor one too deep to parse
     assert load_rubric() == first
+
+
+def test_toml_that_json_cannot_carry_is_never_cached(tmp_path, monkeypatch):
+    import math
+
+    from grader.rubric import _parse
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    assert math.isnan(_parse(b"x = nan\n")["x"])
+    assert str(_parse(b"when = 2026-12-05\n")["when"]) == "2026-12-05"
+    assert _parse(b"y = 1.5\n") == {"y": 1.5}
+    assert len(list((tmp_path / "cache").glob("rubric-*.json"))) == 1  # only the last one
