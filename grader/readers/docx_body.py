@@ -116,8 +116,8 @@ class BodyReader:
     """Walks the body into raw blocks, and into the layout items the page estimate measures."""
 
     def __init__(self, doc, max_pages: int | None) -> None:
-        self.styles = StyleIndex(doc.styles)
-        self.settings = read_settings(doc.body, doc.styles, doc.theme, doc.numbering, styles=self.styles)
+        self.styles = doc.styles if doc.styles is not None else StyleIndex(None)
+        self.settings = read_settings(doc.body, doc.styles, doc.theme, doc.numbering)
         self.raw: list[RawBlock] = []
         self.layout: list[LayoutItem] = []
         self.tables = 0

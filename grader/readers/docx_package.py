@@ -4,17 +4,19 @@ The package is opened by ``ooxml`` rather than python-docx, so macro-enabled doc
 and Strict Open XML are read as well, and every XML part is parsed without entity expansion. Only
 the parts used are parsed (document, styles, theme, numbering; app.xml is read as bytes), each once,
 from one open archive; the parts' order, and which failures are fatal, are fixed: a damaged styles,
-theme or numbering part only costs precision, a hostile one refuses the file.
+theme or numbering part only costs precision, a hostile one refuses the file. The styles part is
+indexed by a scan where its bytes allow one (``docx_stylescan``): only the styles the document uses
+are parsed, and a damaged style then costs that style alone.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..errors import OversizedDocument, UnreadableDocument
-from .docx_styles import W
-from .ooxml import MAX_MAIN_PART, Package, _to_transitional, parse_part
+from .docx_styles import StyleIndex, W
+from .docx_stylescan import scan_styles
+from .ooxml import MAX_MAIN_PART, Package, _to_transitional, parse_part, utf8_declared
 
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 DOCUMENT, BODY = f"{{{W}}}document", f"{{{W}}}body"
@@ -46,9 +48,6 @@ class LazyPart:
 
 
 _ABSENT = LazyPart()
-_DECL = re.compile(rb"<\?xml\b([^>]*)\?>")
-_UTF8 = re.compile(rb"""\s*version\s*=\s*["'][^"']*["']\s+encoding\s*=\s*["']utf-8["'](?:\s+standalone\s*=\s*["']\w+["'])?\s*""",
-                   re.I)
 
 
 def _deferrable(data: bytes) -> bool:
@@ -57,8 +56,7 @@ def _deferrable(data: bytes) -> bool:
     (no entity, so no entity error) and fewer start tags than libxml2's nesting limit of 2048."""
     if len(data) >= 2**20 or b"&" in data or b"<!" in data:
         return False
-    decl = _DECL.match(data)
-    if decl is None or not _UTF8.fullmatch(decl.group(1)):
+    if utf8_declared(data) is None:
         return False
     return data.count(b"<") - data.count(b"</") < 2000
 
@@ -75,13 +73,27 @@ def _optional_part(pkg: Package, part: str) -> LazyPart:
         return _ABSENT
 
 
+def _styles(pkg: Package, part: str) -> StyleIndex | None:
+    """The styles part's index: from a scan when the part allows one (``docx_stylescan``), else from the
+    whole part parsed; None when it is missing or damaged (styles are optional: headings fall back to
+    outline levels and bold). A hostile part refuses the file either way."""
+    try:
+        data = pkg.xml_bytes(part)
+        if data is None:
+            return None
+        index = None if pkg.strict else scan_styles(data)
+        return index if index is not None else StyleIndex(parse_part(pkg.name, part, data, pkg.strict))
+    except UnreadableDocument:
+        return None
+
+
 @dataclass
 class WordPackage:
     """What the reader and the page estimate need of a Word package."""
 
     root: object  # the w:document element
     body: object  # its w:body, or None
-    styles: object  # the w:styles element, or None when the part is missing or damaged
+    styles: StyleIndex | None  # the styles part's index, or None when the part is missing or damaged
     app: bytes | None  # docProps/app.xml, for the stored page count
     kind: str  # "document", "template", "macro-enabled document", ...
     strict: bool  # saved as Strict Open XML
@@ -114,10 +126,7 @@ def open_word(pkg: Package) -> WordPackage:
         styles = None
         for rel in rels:
             if rel.type == "styles" and not rel.external:
-                try:
-                    styles = pkg.xml(rel.target)
-                except UnreadableDocument:
-                    styles = None  # styles are optional: headings fall back to outline levels and bold
+                styles = _styles(pkg, rel.target)
                 break
         extra: dict[str, LazyPart] = {}
         for rel in rels:  # optional parts the page estimate reads; a damaged one only costs precision

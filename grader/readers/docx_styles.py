@@ -31,10 +31,10 @@ _OFF = ("0", "false", "off", "none")
 # Qualified names, built once: these readers run for every paragraph and run of the body.
 (VAL, STYLE, STYLE_ID, TYPE, DEFAULT, BASED_ON, TBL_PR, P_STYLE, R_STYLE, SPACING, IND, PBDR, NUM_PR,
  NUM_ID, ILVL, SZ, RFONTS, ASCII, ASCII_THEME, HANSI, LINE, LINE_RULE, FIRST_LINE, HANGING, SPACE, CELL_MAR,
- W_ATTR) = (q(x) for x in (
+ W_ATTR, DOC_DEFAULTS) = (q(x) for x in (
     "val", "style", "styleId", "type", "default", "basedOn", "tblPr", "pStyle", "rStyle", "spacing", "ind",
     "pBdr", "numPr", "numId", "ilvl", "sz", "rFonts", "ascii", "asciiTheme", "hAnsi", "line", "lineRule",
-    "firstLine", "hanging", "space", "tblCellMar", "w"))
+    "firstLine", "hanging", "space", "tblCellMar", "w", "docDefaults"))
 _BEFORE_AFTER = tuple((key, q(key), q(f"{key}Autospacing")) for key in ("before", "after"))
 _INDENTS = (("left", (q("left"), q("start"))), ("right", (q("right"), q("end"))))
 _PPR_FLAGS = tuple((key, q(tag)) for key, tag in (
@@ -255,8 +255,11 @@ class StyleIndex:
         self._any: dict = {}
         self._read: dict = {}
         self.default_para = ""
+        self.doc_defaults = None  # the w:docDefaults element, if any
+        self._load: Callable[[str], object] | None = None  # a style's whole element, for an index from a scan
         if root is None:
             return
+        self.doc_defaults = root.find(DOC_DEFAULTS)
         children = 0
         for st in root.iterchildren(STYLE):
             children += 1
@@ -277,10 +280,44 @@ class StyleIndex:
     def __contains__(self, sid) -> bool:
         return sid in self._top
 
+    @classmethod
+    def scanned(cls, styles: list, doc_defaults, load: Callable[[object], object]) -> StyleIndex:
+        """An index over the top-level styles a scan found (``docx_stylescan``): ``styles`` holds each one's
+        start tag as an element (its attributes only) and where it lies; ``load(where)`` parses the whole
+        style when it is first read. A scan is only made of parts whose every style is a top-level one."""
+        index = cls(None)
+        index.doc_defaults = doc_defaults
+        spans: dict = {}
+        for st, where in styles:
+            sid = st.get(STYLE_ID)
+            if not sid:
+                continue
+            index._top[sid] = st
+            spans[sid] = where
+            if st.get(DEFAULT) in ("1", "true", "on") and (st.get(TYPE) or "paragraph") == "paragraph":
+                index.default_para = sid
+        index._any = index._top
+        loaded: dict = {}
+
+        def whole(sid: str):
+            st = loaded.get(sid)
+            if st is None:
+                st = load(spans[sid])
+                if st is None:  # a damaged style reads as its start tag alone: no properties, no name
+                    st = index._top[sid]
+                loaded[sid] = st
+            return st
+
+        index._load = whole
+        return index
+
+    def _element(self, sid: str):
+        return self._load(sid) if self._load is not None else self._top[sid]
+
     def __getitem__(self, sid: str) -> tuple:
         entry = self._read.get(sid)
         if entry is None:
-            st = self._top[sid]
+            st = self._element(sid)
             kids = first_children(st)
             based = kids.get(BASED_ON)
             entry = (st.get(TYPE) or "paragraph", based.get(VAL) if based is not None else None,
@@ -293,6 +330,8 @@ class StyleIndex:
         st = self._any.get(sid)
         if st is None:
             return sid
+        if self._load is not None:
+            st = self._load(sid)
         name = st.find(q("name"))
         return (name.get(VAL) if name is not None else sid) or sid
 
@@ -398,23 +437,23 @@ def _numbering_levels(numbering_root) -> dict:
     return out
 
 
-def read_settings(body, styles_root, theme_part: Callable[[], object] = _none,
-                  numbering_part: Callable[[], object] = _none, styles: StyleIndex | None = None) -> Settings:
+def read_settings(body, styles: StyleIndex | None, theme_part: Callable[[], object] = _none,
+                  numbering_part: Callable[[], object] = _none) -> Settings:
     """The document's sections (read now: a malformed column count must fail the read, as it always has),
     its document defaults, and its styles, theme and numbering to be read on demand. ``styles`` is the
-    index the body reader already built over ``styles_root``, if any; the parts are called for their root
-    element when first needed."""
+    index over the styles part (None when there is none); the parts are called for their root element
+    when first needed."""
     s = Settings(theme_part=theme_part, numbering_part=numbering_part)
     if body is not None:
         sects = [section_break(p) for p in body.iterchildren(q("p"))]
         sections = [read_section(x) for x in sects if x is not None]
         sections.append(read_section(body.find(SECTPR)))
         s.sections = sections
-    if styles_root is not None:
-        defaults = styles_root.find(q("docDefaults"))
+    if styles is not None:
+        defaults = styles.doc_defaults
         if defaults is not None:
             s.defaults_rpr = rpr_props(defaults.find(f"{q('rPrDefault')}/{RPR}"))
             s.defaults_ppr = ppr_props(defaults.find(f"{q('pPrDefault')}/{PPR}"))
-        s.styles = styles if styles is not None else StyleIndex(styles_root)
-        s.default_para = s.styles.default_para
+        s.styles = styles
+        s.default_para = styles.default_para
     return s

@@ -107,6 +107,17 @@ def _check_entries(path: Path, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
         raise UnreadableDocument(f"{path.name} is a ZIP file but not a Word document (no [Content_Types].xml)")
 
 
+_XML_DECL = re.compile(rb"<\?xml\b([^>]*)\?>")
+_UTF8 = re.compile(rb"""\s*version\s*=\s*["'][^"']*["']\s+encoding\s*=\s*["']utf-8["'](?:\s+standalone\s*=\s*["']\w+["'])?\s*""",
+                   re.I)
+
+
+def utf8_declared(data: bytes) -> int | None:
+    """Where the part's XML declaration ends, when it opens the part and declares UTF-8; else None."""
+    decl = _XML_DECL.match(data)
+    return decl.end() if decl is not None and _UTF8.fullmatch(decl.group(1)) else None
+
+
 def safe_parser(huge: bool = True):
     """An lxml parser that never expands entities, loads a DTD or touches the network.
 
