@@ -413,3 +413,19 @@ def test_a_file_name_that_is_not_utf8_still_gets_a_report(tmp_path):
         fh.write("# T\n\nWe should launch one-tap checkout.\n")
     target = write_report(grade(os.fsdecode(raw)), tmp_path / "out")
     assert target.is_file() and "draft" in target.read_text(encoding="utf-8")
+
+
+def test_opening_marks_are_found_as_a_regex_alternation_finds_them():
+    """The opening's highlights are located without compiling a pattern per draft; where they are found
+    must be where an alternation of them, longest first, finds them (overlaps, repeats, prefixes)."""
+    import random
+    import re
+
+    r = random.Random(3)
+    words = ["ab", "a", "b", "abc", "c", "€2.3M", "we should", "should", " "]
+    for _ in range(2000):
+        text = "".join(r.choice(words) for _ in range(r.randint(0, 12)))
+        marks = sorted({"".join(r.choice(words) for _ in range(r.randint(1, 3))) for _ in range(r.randint(1, 5))},
+                       key=len, reverse=True)
+        pattern = re.compile("|".join(re.escape(m) for m in marks))
+        assert html_report._occurrences(text, marks) == [(m.start(), m.group(0)) for m in pattern.finditer(text)]

@@ -138,20 +138,35 @@ def _refs(result: GradeResult) -> dict[str, tuple[Ref, ...]]:
     return {text: tuple(r) for text, r in refs.items()}
 
 
+def _occurrences(text: str, marks: list[str]) -> list[tuple[int, str]]:
+    """Where ``marks`` occur in ``text``, left to right and not overlapping; at one place the earliest
+    mark in ``marks`` wins (as a regex alternation of them would match, without compiling one per draft)."""
+    found, pos = [], 0
+    while True:
+        best, first = None, len(text) + 1
+        for mark in marks:
+            i = text.find(mark, pos)
+            if 0 <= i < first:
+                best, first = mark, i
+        if best is None:
+            return found
+        found.append((first, best))
+        pos = first + len(best)
+
+
 def _segments(op: Opening, refs: dict[str, tuple[Ref, ...]] | None = None) -> tuple[Segment, ...]:
     refs = refs or {}
     marks = sorted({h for h in op.highlights if h}, key=len, reverse=True)
     if not marks:
         return (Segment(op.text, False),)
-    pattern = re.compile("|".join(re.escape(m) for m in marks))
     out, pos = [], 0
-    for m in pattern.finditer(op.text):
-        if m.start() > pos:
-            out.append(Segment(op.text[pos:m.start()], False))
-        found = refs.get(m.group(0), ())
+    for start, mark in _occurrences(op.text, marks):
+        if start > pos:
+            out.append(Segment(op.text[pos:start], False))
+        found = refs.get(mark, ())
         css = "fail" if any(r.verdict.css != "pass" for r in found) else "found"
-        out.append(Segment(m.group(0), True, found, css))
-        pos = m.end()
+        out.append(Segment(mark, True, found, css))
+        pos = start + len(mark)
     if pos < len(op.text):
         out.append(Segment(op.text[pos:], False))
     return tuple(out)
