@@ -35,7 +35,9 @@ def _vocabularies(rubric: Rubric) -> Vocabularies:
     return _COMPILED[key]
 
 
-def _opening(ann: AnnotatedDocument, highlights: set[str]) -> tuple[Opening, ...]:
+def _opening(ann: AnnotatedDocument, highlights: dict[str, None]) -> tuple[Opening, ...]:
+    """The opening paragraphs, each with the quoted sentences it contains (in the order the checks quoted
+    them: ``highlights`` is an ordered set, so the output is the same in every process)."""
     out = []
     for block in ann.document.blocks:
         if block.is_body and block.paragraph <= OPENING_PARAGRAPHS:
@@ -57,7 +59,7 @@ def grade_document(document: Document, rubric: Rubric | None = None) -> GradeRes
         ann = annotate(document, vocabularies)
     with stage("checks"):
         results = tuple(REGISTRY[c.id].check(ann, c) for c in rubric.criteria)
-        opening = _opening(ann, {e.text for r in results for e in r.evidence if e.paragraph})
+        opening = _opening(ann, dict.fromkeys(e.text for r in results for e in r.evidence if e.paragraph))
     total = sum(c.weight for c in rubric.criteria)
     earned = sum(r.weight for r in results if r.passed)
     score = round(100.0 * earned / total, 1) if total else 0.0

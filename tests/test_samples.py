@@ -48,3 +48,23 @@ def test_sample_verdicts(results, path):
 def test_reports_are_current(results, path):
     """reports/ holds the samples' rendered reports; update with `python scripts/update_golden.py`."""
     golden.check(render_html(results[path.name]), ROOT / "reports" / safe_name(str(path)))
+
+
+def test_the_opening_highlights_come_out_alike_in_every_process():
+    """The quoted sentences in the opening keep the order the checks quoted them, whatever the string
+    hashing of the process (results.json and the batch cache hold them, so they must not vary)."""
+    import json
+    import subprocess
+    import sys
+
+    sample = SAMPLES / "strong-fraud-review-threshold.pdf"
+    code = ("import json, sys; from grader.grading import grade; "
+            "print(json.dumps([o.highlights for o in grade(sys.argv[1]).opening]))")
+    seen = set()
+    for seed in ("1", "2", "3", "4"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run([sys.executable, "-c", code, str(sample)], env=env, capture_output=True, text=True,
+                             check=True).stdout
+        seen.add(out)
+    assert len(seen) == 1
+    assert max(len(h) for h in json.loads(seen.pop())) >= 3
