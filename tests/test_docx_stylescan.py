@@ -217,9 +217,10 @@ def test_the_reader_gives_the_same_document_from_a_scanned_part(headed, monkeypa
     assert [b.kind for b in scanned.blocks][:2] == [Kind.TITLE, Kind.HEADING]
 
 
-def test_a_hostile_style_nobody_reads_still_refuses_the_file(headed, tmp_path):
+@pytest.mark.parametrize("body", [b"<w:a>" * 3000 + b"</w:a>" * 3000, b"<a>" * 3300])  # closed, and not
+def test_a_hostile_style_nobody_reads_still_refuses_the_file_however_short(headed, tmp_path, body):
     data = _styles_of(headed)
-    deep = b'<w:style w:type="table" w:styleId="Unused">' + b"<w:a>" * 3000 + b"</w:a>" * 3000 + b"</w:style>"
+    deep = b'<w:style w:type="table" w:styleId="Unused">' + body + b"</w:style>"
     at = data.rindex(b"</w:styles>")
     path = _replace(headed, tmp_path / "deep.docx", "word/styles.xml", data[:at] + deep + data[at:])
     with pytest.raises(HostileDocument):

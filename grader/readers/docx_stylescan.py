@@ -24,8 +24,8 @@ from .docx_styles import DOC_DEFAULTS, StyleIndex, W
 from .ooxml import safe_parser, utf8_declared
 
 SCAN_LIMIT = 4 * 2**20  # bytes: beyond this a styles part is not a usual one; parse it whole
-DEEP_SPAN = 10_000  # bytes: a span shorter than this cannot nest 1,000 elements deep
 MAX_TAGS = 1_000  # start tags in one span, far below the parser's nesting limit of 2,048
+DEEP_SPAN = 3 * MAX_TAGS  # bytes: a span this short holds fewer start tags (``<a>`` takes 3 bytes)
 _NS = W.encode()
 _WS = b" \t\r\n"
 # A start tag's attributes, quoted either way, then ``>`` or ``/>`` (group 2).
@@ -43,7 +43,8 @@ def _patterns(prefix: bytes) -> tuple[re.Pattern, re.Pattern, re.Pattern, re.Pat
 
 
 def _too_deep(data: bytes, start: int, end: int) -> bool:
-    """Whether the span might nest elements near the parser's limit (it has too many start tags)."""
+    """Whether the span might nest elements near the parser's limit: it has too many start tags, closed or
+    not (a damaged span is parsed when first read, and must meet the same limit the whole parse did)."""
     return end - start > DEEP_SPAN and data.count(b"<", start, end) - data.count(b"</", start, end) > MAX_TAGS
 
 
