@@ -205,13 +205,14 @@ def _deliver_report(job: Job, outcome: Outcome) -> Outcome:
 
 
 def abandon(job: Job) -> None:
-    """After a worker was killed or died on ``job``'s file: remove what it may have half written, and the
-    cache entry it may have written, so that the file counts as not graded (a hang or a crash is never
-    cached; Ctrl-C leaves cached only what finished). A report it finished is left: no row names it."""
+    """After a worker was killed or died on ``job``'s file, or its answer was never taken (Ctrl-C): remove
+    the temporary files of a write it did not finish. What it finished stays. A cache entry is written
+    only once the grading is done, so it holds a real result (a hang or a crash is never cached), and it
+    may be another file's too, since identical files share one. A finished report is named by no row."""
     for name in (job.report, _beside_input(job.report)):
         remove_partial(job.out_dir, name)
     if job.cache_key:
-        Cache(job.cache_dir).discard(job.cache_key)
+        remove_partial(job.cache_dir, f"{job.cache_key}.json")
 
 
 class _Run:

@@ -138,9 +138,3 @@ class Cache:
         except OSError:
             return False  # a cache that cannot be written only costs time on the next run
         return True
-
-    def discard(self, key: str) -> None:
-        """Remove the entry under ``key`` and what an interrupted write of it left behind."""
-        remove_partial(self.folder, self._path(key).name)
-        with contextlib.suppress(OSError):
-            self._path(key).unlink(missing_ok=True)

@@ -180,7 +180,7 @@ class WorkerPool:
     Use as a context manager: leaving it (normally, on an error or on Ctrl-C) stops every worker.
     ``finish(job, outcome)`` runs in the worker after each file. ``abandon(job)`` runs here for each
     file sent to a worker whose answer the caller never took (the worker was killed or died, or the
-    caller stopped before taking it), to undo what ``finish`` may have done.
+    caller stopped before taking it), to clear what ``finish`` left half-written.
     """
 
     def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,

@@ -278,19 +278,19 @@ def test_a_worker_never_overwrites_the_input_with_its_report(tmp_path, rubric, w
 # --- a worker that never answers -----------------------------------------------------------------------
 
 
-def test_a_worker_killed_before_it_answers_leaves_no_cache_entry_and_no_temporary_file(tmp_path, rubric,
-                                                                                      monkeypatch):
+def test_a_worker_killed_midway_through_its_writes_leaves_no_cache_entry_and_no_temporary_file(tmp_path, rubric,
+                                                                                                 monkeypatch):
     real = batch_module.deliver
 
-    def wrote_then_hung(job, outcome):
-        out = real(job, outcome)
-        if "hang" in Path(job.path).name:  # all written, and half-written leftovers, then no answer
+    def half_written_then_hung(job, outcome):
+        if "hang" in Path(job.path).name:  # killed while writing: temporary files, nothing renamed into place
             for folder, name in ((job.out_dir, job.report), (job.cache_dir, f"{job.cache_key}.json")):
+                Path(folder).mkdir(parents=True, exist_ok=True)
                 os.close(tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)[0])
             time.sleep(3600)
-        return out
+        return real(job, outcome)
 
-    monkeypatch.setattr(batch_module, "deliver", wrote_then_hung)
+    monkeypatch.setattr(batch_module, "deliver", half_written_then_hung)
     files = [write(tmp_path / "hang.md", good(1)), write(tmp_path / "good.md", good(2))]
     out = tmp_path / "out"
     keep = write(out / ".good.md.html.abcdefgh.tmp", "")  # another file's: not this worker's to remove
@@ -306,22 +306,61 @@ def test_a_worker_killed_before_it_answers_leaves_no_cache_entry_and_no_temporar
     assert [r.cached for r in again.rows] == [False, True]  # a hang is never cached
 
 
-def test_ctrl_c_caches_only_what_the_batch_process_took(tmp_path, rubric):
+def test_a_copy_that_hangs_leaves_the_cache_entry_of_the_copy_that_finished(tmp_path, rubric):
+    """Identical files share a cache entry: stopping one copy must not take the other's result away."""
+    text = good(1)
+    files = [write(tmp_path / "a.md", text), write(tmp_path / "hang.md", text)]
+
+    def grade_or_hang(path, rub):
+        if "hang" in Path(path).name:
+            time.sleep(3600)
+        from grader.grading import grade
+        return grade(path, rub)
+
+    out = tmp_path / "out"
+    result = batch(files, out, rubric, timeout=2.0, grade_fn=grade_or_hang)
+    assert [r.status for r in result.rows] == ["pass", "error"]
+    assert len(cache_entries(out)) == 1
+    assert batch([files[0]], out, rubric).rows[0].cached
+
+
+def test_a_no_cache_run_that_stops_a_worker_keeps_the_entries_of_earlier_runs(tmp_path, rubric):
+    files = [write(tmp_path / "hang.md", good(1))]
+    out = tmp_path / "out"
+    batch(files, out, rubric)
+    assert len(cache_entries(out)) == 1
+
+    def hang(path, rub):
+        time.sleep(3600)
+
+    result = batch(files, out, rubric, timeout=2.0, grade_fn=hang, use_cache=False)
+    assert result.rows[0].status == "error"
+    assert len(cache_entries(out)) == 1
+    assert batch(files, out, rubric).rows[0].cached
+
+
+def test_ctrl_c_keeps_cached_only_what_finished(tmp_path, rubric):
     files = [write(tmp_path / f"{n}.md", good(n)) for n in "abcdef"]
 
     def interrupt(done, total, row):
         if done == 1:
-            time.sleep(1.0)  # the other worker finishes and writes its file meanwhile
+            time.sleep(1.0)  # the workers finish the files they hold meanwhile, and write them
             raise KeyboardInterrupt
 
     result = batch(files, tmp_path / "out", rubric, jobs=2, progress=interrupt)
     assert result.interrupted
     finished = [r for r in result.rows if r.status != "not graded"]
     assert len(finished) == 1
-    assert len(cache_entries(tmp_path / "out")) == 1
+    entries = cache_entries(tmp_path / "out")
+    # The file taken; at most one more that came back with it but was not taken; and the file each worker was
+    # handed before the interrupt, which it finishes meanwhile: each graded whole, none of the other two.
+    assert 1 <= len(entries) <= 4
+    assert not list((tmp_path / "out").rglob("*.tmp"))
     book = json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
     assert sum(f["status"] == "not graded" for f in book["files"]) == 5
-    assert batch(files, tmp_path / "out", rubric).from_cache == 1
+    again = batch(files, tmp_path / "out", rubric)
+    assert again.from_cache == len(entries)
+    assert {r.status for r in again.rows} == {"pass"}
 
 
 # --- spawned workers -------------------------------------------------------------------------------------
