@@ -6,8 +6,12 @@
 
 The cache is checked in this process first, so a re-run on unchanged drafts starts no worker and
 never loads spaCy. The rest is graded by ``batch_pool.WorkerPool`` (time limit and memory cap per
-file); each result is cached and its report written as it arrives. Whatever happens to a file
-(graded, unreadable, crashed, hung, or not reached because of Ctrl-C), it gets a row, in input order.
+file). When the workers take every core, the worker that grades a file also caches its result and
+writes its report (``deliver``), so that this process, which takes every file in turn, only hands
+out files and records rows; when a core is left over, this process writes them there, beside the
+workers (``workers_write``). Whatever a worker could not write, this process writes as the result
+arrives. Whatever happens to a file (graded, unreadable, crashed, hung, or not reached because of
+Ctrl-C), it gets a row, in input order.
 """
 
 from __future__ import annotations
@@ -18,15 +22,15 @@ import json
 import os
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .batch_cache import CACHE_DIR_NAME, Cache, Entry, cache_key, file_sha256, result_from_json
-from .batch_history import HISTORY_FILE, Change, History, draft_of
+from .batch_cache import CACHE_DIR_NAME, Cache, Entry, cache_key, file_sha256, remove_partial, result_from_json
+from .batch_history import HISTORY_FILE, Change, Draft, History, compare, draft_of
 from .batch_pool import GradeFn, Outcome, Stats, WorkerPool
 from .discover import discover
 from .errors import (
@@ -134,6 +138,106 @@ def _check_outputs(files: Sequence[str], out: Path) -> None:
                              "choose another folder with --output")
 
 
+def report_key(result: GradeResult, path: str, name: str, change: Change | None) -> str:
+    """The key of what a report shows: a report whose key is unchanged is not written again."""
+    shown = json.dumps([_template_digest(), result.to_json(), path, name, change.summary() if change else ""],
+                       ensure_ascii=False, default=str)
+    return hashlib.sha256(shown.encode()).hexdigest()[:32]
+
+
+def _beside_input(name: str) -> str:
+    return Path(name).stem + ".report.html"
+
+
+def report_target(out: Path, name: str, path: str) -> Path:
+    """Where the report on ``path`` goes: ``out/name``, unless that is the input itself (never overwritten)."""
+    target = out / name
+    if target.resolve() == Path(path).resolve():
+        target = target.with_name(_beside_input(name))
+    return target
+
+
+@dataclass(frozen=True)
+class Job:
+    """What a worker needs to cache one file's result and write its report (pickled when workers spawn)."""
+
+    path: str
+    sha256: str
+    cache_key: str  # "" when the file was not hashed: nothing is cached, the report is always written
+    cache_dir: str
+    out_dir: str
+    report: str  # the report's file name (before it moves aside from the input, see ``report_target``)
+    old_keys: Mapping[str, str]  # report file name -> the key of what it shows now, from the last run
+    previous: Draft | None  # the draft at this path the history compares this one with
+    generated: str
+    write: bool = True  # False: the worker only renders the page, and the batch process writes both
+
+
+def deliver(job: Job, outcome: Outcome) -> Outcome:
+    """In the worker that graded a file: write its report, then its cache entry, as ``_Run.finish`` would.
+
+    The report shows the same change since the previous draft as ``History.record`` returns in the batch
+    process. What cannot be done here is left to the batch process, which does it as it does for a
+    cached result: a page that cannot be rendered or written (``report_key`` stays empty; ``html``
+    holds the page if it was rendered), an entry that cannot be written (``stored`` stays False).
+    """
+    if not job.write:
+        return _render_only(job, outcome)
+    if outcome.result is not None:
+        outcome = _deliver_report(job, outcome)
+    if job.cache_key and (outcome.result is not None or outcome.cacheable):
+        entry = Entry(outcome.result, outcome.error, outcome.code)
+        outcome = replace(outcome, stored=Cache(job.cache_dir).put(job.cache_key, entry))
+    return outcome
+
+
+def _render_only(job: Job, outcome: Outcome) -> Outcome:
+    """The page for the batch process to write (it adds the history), rendered here so that rendering runs
+    in parallel; nothing when it cannot be rendered (the batch process renders it and says what is wrong)."""
+    if outcome.result is None:
+        return outcome
+    try:
+        return replace(outcome, html=render_html(replace(outcome.result, file=job.path), job.generated))
+    except Exception:  # noqa: BLE001
+        return outcome
+
+
+def _deliver_report(job: Job, outcome: Outcome) -> Outcome:
+    result = replace(outcome.result, file=job.path)
+    change = compare(job.previous, draft_of(result, job.sha256, job.generated)) if job.previous else None
+    key = report_key(result, job.path, job.report, change)
+    target = report_target(Path(job.out_dir), job.report, job.path)
+    if not (job.cache_key and job.old_keys.get(target.name) == key and target.is_file()):
+        try:
+            page = render_html(result, job.generated)
+        except Exception:  # noqa: BLE001 - the batch process renders it again and says what is wrong
+            return outcome
+        try:
+            write_atomic(target, with_history(page, change))
+        except OSError:
+            return replace(outcome, html=page)  # the batch process writes it and says what is wrong
+    return replace(outcome, report=target.name, report_key=key)
+
+
+def workers_write(workers: int) -> bool:
+    """Whether the workers write each file's report and cache entry themselves, or leave it to the batch
+    process. With a core to spare (fewer workers than cores) the batch process writes, beside the
+    workers; otherwise it would compete with them for the cores, and with many workers it would become
+    the bottleneck, since it takes every file in turn."""
+    return workers >= default_jobs()
+
+
+def abandon(job: Job) -> None:
+    """After a worker was killed or died on ``job``'s file, or its answer was never taken (Ctrl-C): remove
+    the temporary files of a write it did not finish. What it finished stays. A cache entry is written
+    only once the grading is done, so it holds a real result (a hang or a crash is never cached), and it
+    may be another file's too, since identical files share one. A finished report is named by no row."""
+    for name in (job.report, _beside_input(job.report)):
+        remove_partial(job.out_dir, name)
+    if job.cache_key:
+        remove_partial(job.cache_dir, f"{job.cache_key}.json")
+
+
 class _Run:
     """The state of one batch while it runs: rows filled in as files finish."""
 
@@ -150,6 +254,7 @@ class _Run:
         names = report_names([_RESERVED, *files])
         self.names = {path: names[path] for path in files}
         self.graded = self.from_cache = 0
+        self.workers_write = True  # see ``workers_write``
 
     def lookup(self) -> list[tuple[int, str]]:
         """Fill the rows the cache (or a file this process cannot read) answers; return the rest."""
@@ -178,10 +283,18 @@ class _Run:
                 self.finish(index, Outcome(index, entry.result, entry.error, entry.code), cached=True)
         return todo
 
+    def job(self, index: int, path: str) -> Job:
+        """The task a worker gets for this file: it writes the outputs ``finish`` would write here."""
+        sha, key = self.keys.get(index, ("", ""))
+        name = self.names[path]
+        old = {n: self.old_reports[n] for n in (name, _beside_input(name)) if n in self.old_reports}
+        return Job(path, sha, key, str(self.cache.folder), str(self.out), name, old,
+                   self.history.previous(path, sha), self.generated, self.workers_write)
+
     def finish(self, index: int, outcome: Outcome, cached: bool = False) -> None:
         path = self.files[index]
         sha, key = self.keys.get(index, ("", ""))
-        if not cached and key and (outcome.result is not None or outcome.cacheable):
+        if not cached and key and (outcome.result is not None or outcome.cacheable) and not outcome.stored:
             self.cache.put(key, Entry(outcome.result, outcome.error, outcome.code))
         if not cached and index in self.keys:
             self.graded += 1
@@ -193,25 +306,22 @@ class _Run:
             change = self.history.record(path, draft_of(result, sha, self.generated))
             row = BatchRow(index, path, "pass" if result.passed else "fail", result,
                            code=EXIT_PASS if result.passed else EXIT_FAIL, sha256=sha, cached=cached,
-                           change=change, report=self.names[path])
-            row = self.write_report(row, key, outcome.html)
+                           change=change, report=outcome.report or self.names[path], report_key=outcome.report_key)
+            if not outcome.report_key:  # the worker did not write it: cached, or it could not
+                row = self.write_report(row, key, outcome.html)
         self.rows[index] = row
         self.done += 1
         if self.progress:
             self.progress(self.done, len(self.files), row)
 
     def write_report(self, row: BatchRow, key: str, page: str = "") -> BatchRow:
-        shown = json.dumps([_template_digest(), row.result.to_json(), row.path, row.report,
-                            row.change.summary() if row.change else ""], ensure_ascii=False, default=str)
-        report_key = hashlib.sha256(shown.encode()).hexdigest()[:32]
-        target = self.out / row.report
-        if target.resolve() == Path(row.path).resolve():  # never overwrite the input
-            target = target.with_name(target.stem + ".report.html")
-            row = replace(row, report=target.name)
-        if not (key and self.old_reports.get(row.report) == report_key and target.is_file()):
+        """Write the row's report here (``page``: rendered without history by a worker that could not write it)."""
+        shown = report_key(row.result, row.path, row.report, row.change)
+        target = report_target(self.out, row.report, row.path)
+        if not (key and self.old_reports.get(target.name) == shown and target.is_file()):
             page = with_history(page, row.change) if page else render_report(row.result, row.change, self.generated)
             write_atomic(target, page)
-        return replace(row, report_key=report_key)
+        return replace(row, report=target.name, report_key=shown)
 
     def final_rows(self) -> tuple[BatchRow, ...]:
         return tuple(row or BatchRow(i, self.files[i], "not graded", error=NOT_GRADED, code=EXIT_UNGRADABLE)
@@ -281,11 +391,11 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLik
         todo = run.lookup()
         _prerender([path for _, path in todo])
         if todo:
+            run.workers_write = workers_write(min(jobs, len(todo)))
             pool = WorkerPool(min(jobs, len(todo)), rub, timeout=timeout, max_memory_mb=max_memory_mb,
-                              grade_fn=grade_fn, render=functools.partial(render_html, generated=when),
-                              prefetch=todo)
+                              grade_fn=grade_fn, finish=deliver, abandon=abandon, prefetch=todo)
             with pool:
-                for outcome in pool.imap(todo):
+                for outcome in pool.imap([(index, path, run.job(index, path)) for index, path in todo]):
                     run.finish(outcome.index, outcome)
     except KeyboardInterrupt:
         interrupted = True

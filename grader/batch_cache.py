@@ -6,6 +6,7 @@ read back (not JSON, wrong shape, another key) is treated as missing and the fil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -30,6 +31,25 @@ def file_sha256(path: str | os.PathLike[str]) -> str:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def remove_partial(folder: str | os.PathLike[str], name: str) -> None:
+    """Remove the temporary files a write of ``folder/name`` left when its process was killed midway.
+
+    ``write_atomic`` writes ``.NAME.XXXXXXXX.tmp`` beside the file and renames it; a worker killed
+    between the two (a timeout, a crash, Ctrl-C) leaves it behind.
+    """
+    head, tail = f".{name}.", ".tmp"
+    try:
+        with os.scandir(folder) as entries:
+            leftovers = [e.path for e in entries
+                         if e.name.startswith(head) and e.name.endswith(tail)
+                         and "." not in e.name[len(head):-len(tail)]]
+    except OSError:
+        return  # no folder: nothing was left
+    for path in leftovers:
+        with contextlib.suppress(OSError):  # one that cannot be removed is only clutter
+            os.unlink(path)
 
 
 def cache_key(content_sha256: str, suffix: str, rubric_digest: str, version: str = __version__) -> str:
@@ -106,7 +126,8 @@ class Cache:
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None  # missing or damaged: grade again
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, entry: Entry) -> bool:
+        """Store ``entry`` under ``key``; False when it cannot be written."""
         body: dict[str, Any] = {"schema": CACHE_SCHEMA, "key": key}
         if entry.result is not None:
             body.update(result_to_cache(entry.result))
@@ -115,4 +136,5 @@ class Cache:
         try:
             write_atomic(self._path(key), json.dumps(body, ensure_ascii=False))
         except OSError:
-            pass  # a cache that cannot be written only costs time on the next run
+            return False  # a cache that cannot be written only costs time on the next run
+        return True

@@ -119,15 +119,23 @@ class History:
     def key(path: str) -> str:
         return os.path.abspath(path)
 
+    def previous(self, path: str, sha256: str) -> Draft | None:
+        """The draft a draft with this content is compared with: the last one at ``path`` with other content.
+
+        A batch worker gets it with its file, so that it can show the change in the report it writes;
+        ``record`` compares with the same draft, so both see the same change.
+        """
+        return next((d for d in reversed(self.files.get(self.key(path), ())) if d.sha256 != sha256), None)
+
     def record(self, path: str, draft: Draft) -> Change | None:
         """Add the draft just graded; return its change since the previous distinct draft, if any."""
+        previous = self.previous(path, draft.sha256)
         drafts = self.files.setdefault(self.key(path), [])
         if drafts and drafts[-1].sha256 == draft.sha256:
             drafts[-1] = draft  # the same draft graded again (perhaps under another rubric)
         else:
             drafts.append(draft)
             del drafts[:-KEEP]
-        previous = next((d for d in reversed(drafts[:-1]) if d.sha256 != draft.sha256), None)
         return compare(previous, draft) if previous else None
 
     def save(self) -> None:

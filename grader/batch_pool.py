@@ -1,10 +1,12 @@
 """Grade files in long-lived worker processes that can be stopped: a time limit and a memory cap per file.
 
-Each worker takes one file at a time over a pipe. A worker that hangs past the time limit is killed,
-one that crashes is noticed by its process sentinel; either way the file becomes an error and a new
-worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so starting
-or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter. With
-two or more workers, a reader child reads the first files while the parent loads spaCy
+Each worker takes one file at a time over a pipe, grades it, and runs the caller's ``finish`` on the
+outcome (the batch writes the file's report and cache entry there, so that the batch process, which
+takes every outcome in turn, creates no file per draft). A worker that hangs past the time limit is
+killed, one that crashes is noticed by its process sentinel; either way the file becomes an error and
+a new worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so
+starting or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter.
+With two or more workers, a reader child reads the first files while the parent loads spaCy
 (batch_prefetch), and the workers start on those files at the analysis.
 
 The memory cap is ``RLIMIT_AS`` (address space) set inside each worker: allocation beyond it raises
@@ -30,7 +32,7 @@ from .results import GradeResult
 from .rubric import Rubric, load_rubric
 
 GradeFn = Callable[[str, Rubric], GradeResult]
-RenderFn = Callable[[GradeResult], str]
+Task = tuple[int, str, object]  # (index, path, the caller's job for ``finish``: it must pickle)
 
 try:
     import resource
@@ -56,7 +58,11 @@ class Outcome:
     pid: int = 0
     peak_rss_kb: int = 0
     retired: bool = False  # the worker exits after this file (it ran out of memory)
-    html: str = ""  # the report page, rendered in the worker so that rendering runs in parallel too
+    # What the worker's ``finish`` did, so that the batch process does only what it could not:
+    report: str = ""  # the report's file name, when the worker wrote it or found it unchanged
+    report_key: str = ""  # what that report shows; empty when the worker left the report to the batch
+    html: str = ""  # the page rendered without history, when the worker could render it but not write it
+    stored: bool = False  # the worker wrote the cache entry
 
 
 @dataclass
@@ -85,16 +91,21 @@ def limit_memory(max_memory_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _render(render: RenderFn | None, result: GradeResult | None) -> str:
-    if render is None or result is None:
-        return ""
+FinishFn = Callable[[object, Outcome], Outcome]
+
+
+def _finish(finish: FinishFn | None, job: object, out: Outcome) -> Outcome:
+    """The outcome after the caller's ``finish``; as graded when ``finish`` fails, so that the batch
+    process does the writing itself and says what is wrong."""
+    if finish is None:
+        return out
     try:
-        return render(result)
-    except Exception:  # noqa: BLE001 - the parent renders it again and reports what is wrong
-        return ""
+        return finish(job, out)
+    except Exception:  # noqa: BLE001 - the batch process does it all again and reports what is wrong
+        return out
 
 
-def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | None, max_memory_mb: int) -> None:
+def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, finish: FinishFn | None, max_memory_mb: int) -> None:
     """A worker's life: grade the files it is sent until it is sent None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -108,7 +119,7 @@ def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | No
             return
         if task is None:
             return
-        index, path, document = task
+        index, path, job, document = task
         stop = False
         try:
             out = Outcome(index, grade_fn(path, rubric) if document is None else _grade_read(document, rubric))
@@ -119,8 +130,9 @@ def _worker(conn, rubric: Rubric | str, grade_fn: GradeFn, render: RenderFn | No
         except Exception as exc:  # noqa: BLE001 - one bad file never takes down a batch
             code, line = describe(exc)
             out = Outcome(index, error=line, code=code, cacheable=isinstance(exc, GraderError))
-        html = _render(render, out.result)
-        conn.send(replace(out, pid=os.getpid(), peak_rss_kb=_peak_rss_kb(), retired=stop, html=html))
+        if not stop:  # after a memory error there is nothing to write, and the heap may be fragmented
+            out = _finish(finish, job, out)
+        conn.send(replace(out, pid=os.getpid(), peak_rss_kb=_peak_rss_kb(), retired=stop))
         if stop:
             return
 
@@ -158,7 +170,7 @@ def _signal_name(code: int) -> str:
 class _Slot:
     proc: multiprocessing.process.BaseProcess | None = None
     conn: object = None
-    task: tuple[int, str] | None = None
+    task: Task | None = None
     deadline: float = 0.0
 
 
@@ -166,22 +178,28 @@ class WorkerPool:
     """At most ``jobs`` workers, each restarted after a crash, a timeout or a memory error.
 
     Use as a context manager: leaving it (normally, on an error or on Ctrl-C) stops every worker.
+    ``finish(job, outcome)`` runs in the worker after each file. ``abandon(job)`` runs here for each
+    file sent to a worker whose answer the caller never took (the worker was killed or died, or the
+    caller stopped before taking it), to clear what ``finish`` left half-written.
     """
 
     def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,
-                 grade_fn: GradeFn | None = None, render: RenderFn | None = None,
+                 grade_fn: GradeFn | None = None, finish: FinishFn | None = None,
+                 abandon: Callable[[object], None] | None = None,
                  prefetch: Sequence[tuple[int, str]] = ()) -> None:
         self.jobs = max(1, jobs)
         self.rubric = rubric
         self.timeout = timeout
         self.max_memory_mb = max_memory_mb
         self.grade_fn = grade_fn or default_grade
-        self.render = render
+        self.finish = finish
+        self.abandon = abandon
         self.stats = Stats()
         self._ctx = _context()
         self._prefetch = prefetch if can_prefetch(self._ctx, self.jobs, prefetch, grade_fn is not None) else ()
         self._documents: dict = {}  # task index -> the Document the prefetching reader read
         self._slots = [_Slot() for _ in range(self.jobs)]
+        self._open: dict[int, object] = {}  # task index -> its job, from sent until the caller takes it
 
     def __enter__(self) -> WorkerPool:
         if self._ctx.get_start_method() == "fork":
@@ -200,7 +218,7 @@ class WorkerPool:
     def _start(self, slot: _Slot) -> None:
         parent, child = self._ctx.Pipe()
         rubric = self.rubric if self._ctx.get_start_method() == "fork" else self.rubric.path
-        proc = self._ctx.Process(target=_worker, args=(child, rubric, self.grade_fn, self.render, self.max_memory_mb),
+        proc = self._ctx.Process(target=_worker, args=(child, rubric, self.grade_fn, self.finish, self.max_memory_mb),
                                  name="grader-worker", daemon=True)
         proc.start()
         child.close()
@@ -218,6 +236,13 @@ class WorkerPool:
             slot.proc.join()
         slot.conn.close()
         slot.proc = slot.conn = None
+        if slot.task is not None:  # it never answered
+            self._abandon(slot.task[0])
+
+    def _abandon(self, index: int) -> None:
+        job = self._open.pop(index, None)
+        if job is not None and self.abandon is not None:
+            self.abandon(job)
 
     def close(self, kill: bool = False) -> None:
         for slot in self._slots:
@@ -227,8 +252,10 @@ class WorkerPool:
                 except OSError:
                     pass
             self._stop(slot, kill)
+        for index in list(self._open):  # answered, but not taken
+            self._abandon(index)
 
-    def _assign(self, slot: _Slot, task: tuple[int, str]) -> None:
+    def _assign(self, slot: _Slot, task: Task) -> None:
         for _ in range(3):  # a worker that died while idle is replaced
             if slot.proc is None or not slot.proc.is_alive():
                 self._stop(slot, kill=True)
@@ -236,6 +263,7 @@ class WorkerPool:
             try:
                 slot.conn.send((*task, self._documents.get(task[0])))
                 self._documents.pop(task[0], None)  # sent; a failed send keeps it for the next worker
+                self._open[task[0]] = task[2]
                 break
             except OSError:
                 self._stop(slot, kill=True)
@@ -277,8 +305,8 @@ class WorkerPool:
         return Outcome(index, error=f"took longer than {self.timeout:g} s and was stopped; "
                                     "shorten the file or raise --timeout", code=EXIT_UNGRADABLE)
 
-    def imap(self, tasks: Iterable[tuple[int, str]]) -> Iterator[Outcome]:
-        """Grade ``(index, path)`` tasks; yield each Outcome as it finishes (not in task order)."""
+    def imap(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+        """Grade ``(index, path, job)`` tasks; yield each Outcome as it finishes (not in task order)."""
         pending = deque(tasks)
         while True:
             for slot in self._slots:
@@ -305,4 +333,6 @@ class WorkerPool:
             for slot in self._slots:  # hand out the next files before the caller writes reports
                 if slot.task is None and pending:
                     self._assign(slot, pending.popleft())
-            yield from done
+            for out in done:
+                self._open.pop(out.index, None)  # the caller's from here on
+                yield out
