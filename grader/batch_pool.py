@@ -61,7 +61,7 @@ class Outcome:
     # What the worker's ``finish`` did, so that the batch process does only what it could not:
     report: str = ""  # the report's file name, when the worker wrote it or found it unchanged
     report_key: str = ""  # what that report shows; empty when the worker left the report to the batch
-    html: str = ""  # the page rendered without history, when the worker could render it but not write it
+    html: str = ""  # the page rendered without history, for the batch process to write (it could not, or was not to)
     stored: bool = False  # the worker wrote the cache entry
 
 
