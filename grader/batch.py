@@ -157,6 +157,16 @@ def report_target(out: Path, name: str, path: str) -> Path:
     return target
 
 
+def report_plan(out: Path, name: str, path: str, result: GradeResult, change: Change | None, cache_key: str,
+                old_keys: Mapping[str, str]) -> tuple[Path, str, bool]:
+    """Where the report on ``path`` goes, the key of what it shows, and whether the file there shows that
+    already (its key in the last run's gradebook is the same), so that it is not written again. A file
+    that was not hashed (no ``cache_key``) always gets its report written."""
+    key = report_key(result, path, name, change)
+    target = report_target(out, name, path)
+    return target, key, bool(cache_key) and old_keys.get(target.name) == key and target.is_file()
+
+
 @dataclass(frozen=True)
 class Job:
     """What a worker needs to cache one file's result and write its report (pickled when workers spawn)."""
@@ -205,9 +215,9 @@ def _render_only(job: Job, outcome: Outcome) -> Outcome:
 def _deliver_report(job: Job, outcome: Outcome) -> Outcome:
     result = replace(outcome.result, file=job.path)
     change = compare(job.previous, draft_of(result, job.sha256, job.generated)) if job.previous else None
-    key = report_key(result, job.path, job.report, change)
-    target = report_target(Path(job.out_dir), job.report, job.path)
-    if not (job.cache_key and job.old_keys.get(target.name) == key and target.is_file()):
+    target, key, unchanged = report_plan(Path(job.out_dir), job.report, job.path, result, change, job.cache_key,
+                                         job.old_keys)
+    if not unchanged:
         try:
             page = render_html(result, job.generated)
         except Exception:  # noqa: BLE001 - the batch process renders it again and says what is wrong
@@ -316,9 +326,9 @@ class _Run:
 
     def write_report(self, row: BatchRow, key: str, page: str = "") -> BatchRow:
         """Write the row's report here (``page``: rendered without history by a worker that could not write it)."""
-        shown = report_key(row.result, row.path, row.report, row.change)
-        target = report_target(self.out, row.report, row.path)
-        if not (key and self.old_reports.get(target.name) == shown and target.is_file()):
+        target, shown, unchanged = report_plan(self.out, row.report, row.path, row.result, row.change, key,
+                                               self.old_reports)
+        if not unchanged:
             page = with_history(page, row.change) if page else render_report(row.result, row.change, self.generated)
             write_atomic(target, page)
         return replace(row, report=target.name, report_key=shown)

@@ -1,10 +1,10 @@
 """Grade files in long-lived worker processes that can be stopped: a time limit and a memory cap per file.
 
 Each worker takes one file at a time over a pipe, grades it, and runs the caller's ``finish`` on the
-outcome (the batch writes the file's report and cache entry there, so that the batch process, which
-takes every outcome in turn, creates no file per draft). A worker that hangs past the time limit is
-killed, one that crashes is noticed by its process sentinel; either way the file becomes an error and
-a new worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so
+outcome (the batch renders the file's report there and, when the workers take every core, writes it
+and the cache entry, so that the batch process, which takes every outcome in turn, need not). A
+worker that hangs past the time limit is killed, one that crashes is noticed by its process
+sentinel; either way the file becomes an error and a new worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so
 starting or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter.
 With two or more workers, a reader child reads the first files while the parent loads spaCy
 (batch_prefetch), and the workers start on those files at the analysis.
