@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from ..errors import OversizedDocument, UnreadableDocument
 from .docx_styles import StyleIndex, W
 from .docx_stylescan import scan_styles
-from .ooxml import MAX_MAIN_PART, Package, _to_transitional, parse_part, utf8_declared
+from .ooxml import MAX_MAIN_PART, Package, _to_transitional, parse_part, plain_utf8
 
 STRICT_W = "http://purl.oclc.org/ooxml/wordprocessingml/main"
 DOCUMENT, BODY = f"{{{W}}}document", f"{{{W}}}body"
@@ -54,9 +54,7 @@ def _deferrable(data: bytes) -> bool:
     """Whether parsing these bytes can only give a tree or an UnreadableDocument, never a HostileDocument:
     declared UTF-8 (so the byte tests below see the text), under 1 MiB, no ``<!`` (no DOCTYPE), no ``&``
     (no entity, so no entity error) and fewer start tags than libxml2's nesting limit of 2048."""
-    if len(data) >= 2**20 or b"&" in data or b"<!" in data:
-        return False
-    if utf8_declared(data) is None:
+    if len(data) >= 2**20 or plain_utf8(data) is None:
         return False
     return data.count(b"<") - data.count(b"</") < 2000
 

@@ -21,7 +21,7 @@ import functools
 import re
 
 from .docx_styles import DOC_DEFAULTS, StyleIndex, W
-from .ooxml import safe_parser, utf8_declared
+from .ooxml import plain_utf8, safe_parser
 
 SCAN_LIMIT = 4 * 2**20  # bytes: beyond this a styles part is not a usual one; parse it whole
 MAX_TAGS = 1_000  # start tags in one span, far below the parser's nesting limit of 2,048
@@ -53,9 +53,9 @@ def scan_styles(data: bytes) -> StyleIndex | None:
     when the part is not one this can index safely (parse it whole instead)."""
     from lxml import etree
 
-    if len(data) > SCAN_LIMIT or b"<!" in data or b"&" in data or data.count(_NS) != 1:
+    if len(data) > SCAN_LIMIT or data.count(_NS) != 1:
         return None
-    opened = utf8_declared(data)
+    opened = plain_utf8(data)
     if opened is None or data.find(b"<?", opened) >= 0:
         return None
     root = _ROOT.match(data, opened)

@@ -112,8 +112,12 @@ _UTF8 = re.compile(rb"""\s*version\s*=\s*["'][^"']*["']\s+encoding\s*=\s*["']utf
                    re.I)
 
 
-def utf8_declared(data: bytes) -> int | None:
-    """Where the part's XML declaration ends, when it opens the part and declares UTF-8; else None."""
+def plain_utf8(data: bytes) -> int | None:
+    """Where the part's XML declaration ends, when it opens the part and declares UTF-8 (so tests on the
+    bytes see the text) and the part has no ``<!`` (no DOCTYPE, comment or CDATA) and no ``&`` (no entity
+    or character reference); else None. Such a part cannot be hostile but by its size or nesting."""
+    if b"&" in data or b"<!" in data:
+        return None
     decl = _XML_DECL.match(data)
     return decl.end() if decl is not None and _UTF8.fullmatch(decl.group(1)) else None
 
