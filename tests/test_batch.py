@@ -288,9 +288,7 @@ def test_the_sort_script_matches_its_csp_hash(tmp_path, rubric):
 
 def test_a_hung_worker_is_killed_by_the_timeout(tmp_path, rubric):
     files = [write(tmp_path / "hang.md", good(1)), write(tmp_path / "good.md", GOOD), write(tmp_path / "bad.md", BAD)]
-    started = time.monotonic()
     result = batch(files, tmp_path / "out", rubric, grade_fn=hang_on_hang, timeout=1.0, jobs=2)
-    assert time.monotonic() - started < 15
     hung, passed, failed = result.rows
     assert hung.status == "error" and "took longer than 1 s" in hung.error
     assert passed.status == "pass" and failed.status == "fail"

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from spies import refuse_decompression, spy_page_prefix
 
 from grader.errors import EncryptedDocument, HostileDocument, NoTextLayer
 from grader.readers import read_document
@@ -224,12 +225,11 @@ def test_an_image_only_pdf_has_no_text_layer(corpus_runs, name):
 
 
 @needs_corpus
-def test_a_zip_bomb_is_refused_before_decompressing():
+def test_a_zip_bomb_is_refused_before_decompressing(monkeypatch):
     path = corpus_file("syn__zip-bomb-1GiB-whitespace.docx")
-    started = time.monotonic()
+    refuse_decompression(monkeypatch)
     with pytest.raises(HostileDocument, match="zip bomb"):
         read_document(path)
-    assert time.monotonic() - started < 2.0
 
 
 @needs_corpus
@@ -241,10 +241,8 @@ def test_a_flate_bomb_in_a_pdf_is_refused(corpus_runs):
 @needs_corpus
 @pytest.mark.parametrize("name", ["syn__xxe-local-file.docx", "poi__ExternalEntityInText.docx", "syn__billion-laughs.docx"])
 def test_xml_entities_are_never_expanded(name):
-    started = time.monotonic()
-    with pytest.raises(HostileDocument, match="DOCTYPE"):
+    with pytest.raises(HostileDocument, match="DOCTYPE"):  # refused on sight of the declaration, unparsed
         read_document(corpus_file(name))
-    assert time.monotonic() - started < 2.0
 
 
 @needs_corpus
@@ -326,12 +324,13 @@ def test_text_box_text_is_in_the_blocks(name, words):
 
 
 @needs_corpus
-def test_a_20000_page_pdf_is_analysed_as_a_prefix():
-    started = time.monotonic()
+def test_a_20000_page_pdf_is_analysed_as_a_prefix(monkeypatch):
+    walks = spy_page_prefix(monkeypatch)
     doc = read_document(corpus_file("syn__20000-pages.pdf"), max_pages=20)
-    assert time.monotonic() - started < 5.0
     assert doc.page_count == 20000
     assert doc.truncated_after_page == 20
+    [(pages, total, exact, _)] = walks
+    assert (len(pages), total, exact) == (20, 20000, False)  # 20 pages built; the rest counted from /Count
     assert any("first 20 of 20000 pages" in n for n in doc.notes)
     assert max(b.page for b in doc.blocks) <= 20
 
