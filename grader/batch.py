@@ -403,7 +403,7 @@ def run_batch(paths: Sequence[str | os.PathLike[str]], out_dir: str | os.PathLik
         if todo:
             run.workers_write = workers_write(min(jobs, len(todo)))
             pool = WorkerPool(min(jobs, len(todo)), rub, timeout=timeout, max_memory_mb=max_memory_mb,
-                              grade_fn=grade_fn, finish=deliver, abandon=abandon, prefetch=todo)
+                              grade_fn=grade_fn, finish=deliver, abandon=abandon, files=todo)
             with pool:
                 for outcome in pool.imap([(index, path, run.job(index, path)) for index, path in todo]):
                     run.finish(outcome.index, outcome)

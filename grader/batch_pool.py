@@ -144,13 +144,20 @@ def _grade_read(document, rubric: Rubric) -> GradeResult:
     return grade_document(document, rubric)
 
 
-def warm(rubric: Rubric) -> None:
-    """Load spaCy, the readers and the rubric's matchers once, so forked workers start ready."""
-    from .grading import grade_document
+def warm(rubric: Rubric, paths: Iterable[str] = ()) -> None:
+    """Do once, before the workers fork, what each would otherwise do on its first file: load spaCy and
+    the rubric's matchers, import the readers ``paths`` need, compile the report template."""
+    from .grading import grade_document, import_readers
     from .readers import docx, pdf  # noqa: F401 - imported for their side effect: loaded before fork
     from .readers.text import parse_markdown
+    from .report.html import render_html
 
-    grade_document(parse_markdown("# Warm-up\n\nWe should launch it.\n", source="warm-up.md"), rubric)
+    import_readers({_KINDS[suffix] for suffix in {os.path.splitext(p)[1].lower() for p in paths} if suffix in _KINDS})
+    result = grade_document(parse_markdown("# Warm-up\n\nWe should launch it.\n", source="warm-up.md"), rubric)
+    render_html(result, "warm-up")
+
+
+_KINDS = {".pdf": "pdf", ".docx": "docx"}
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -180,13 +187,15 @@ class WorkerPool:
     Use as a context manager: leaving it (normally, on an error or on Ctrl-C) stops every worker.
     ``finish(job, outcome)`` runs in the worker after each file. ``abandon(job)`` runs here for each
     file sent to a worker whose answer the caller never took (the worker was killed or died, or the
-    caller stopped before taking it), to clear what ``finish`` left half-written.
+    caller stopped before taking it), to clear what ``finish`` left half-written. ``files`` are the
+    ``(index, path)`` of the tasks to come, in order: the readers they need are imported before the
+    workers fork, and with several workers a reader child reads the first ones meanwhile.
     """
 
     def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,
                  grade_fn: GradeFn | None = None, finish: FinishFn | None = None,
                  abandon: Callable[[object], None] | None = None,
-                 prefetch: Sequence[tuple[int, str]] = ()) -> None:
+                 files: Sequence[tuple[int, str]] = ()) -> None:
         self.jobs = max(1, jobs)
         self.rubric = rubric
         self.timeout = timeout
@@ -196,7 +205,8 @@ class WorkerPool:
         self.abandon = abandon
         self.stats = Stats()
         self._ctx = _context()
-        self._prefetch = prefetch if can_prefetch(self._ctx, self.jobs, prefetch, grade_fn is not None) else ()
+        self._files = files
+        self._prefetch = files if can_prefetch(self._ctx, self.jobs, files, grade_fn is not None) else ()
         self._documents: dict = {}  # task index -> the Document the prefetching reader read
         self._slots = [_Slot() for _ in range(self.jobs)]
         self._open: dict[int, object] = {}  # task index -> its job, from sent until the caller takes it
@@ -205,7 +215,7 @@ class WorkerPool:
         if self._ctx.get_start_method() == "fork":
             reader = Prefetch(self._ctx, self._prefetch, self.rubric, self.max_memory_mb) if self._prefetch else None
             try:
-                warm(self.rubric)
+                warm(self.rubric, [path for _, path in self._files])
             finally:
                 if reader is not None:
                     self._documents = reader.finish()

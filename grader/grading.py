@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__
@@ -86,8 +87,6 @@ def grade_document(document: Document, rubric: Rubric | None = None) -> GradeRes
 def warm_up(path: str | os.PathLike[str], rubric: Rubric) -> None:
     """Do the once-a-process work grading ``path`` needs: import its reader, build spaCy's pipeline and
     the rubric's matchers. ``grader check --profile`` calls it so the stages time the file alone."""
-    import importlib
-
     from .errors import GraderError
     from .readers import sniff
 
@@ -97,9 +96,18 @@ def warm_up(path: str | os.PathLike[str], rubric: Rubric) -> None:
             kind = sniff(p, fh.read(65536))
     except (OSError, GraderError):
         return  # reading it fails at once; nothing to warm up
-    for module in _READER_MODULES[kind]:
-        importlib.import_module(module)
+    import_readers([kind])
     _vocabularies(rubric)
+
+
+def import_readers(kinds: Iterable[str]) -> None:
+    """Import what reading each kind of file ("pdf", "docx", "text") needs: the readers load their
+    libraries (pypdf and what it imports: about 60 ms) on the first file."""
+    import importlib
+
+    for kind in kinds:
+        for module in _READER_MODULES.get(kind, ()):
+            importlib.import_module(module)
 
 
 def grade(path: str | os.PathLike[str], rubric: Rubric | str | None = None, renderer: str | None = None) -> GradeResult:
