@@ -146,9 +146,9 @@ def _grade_read(document, rubric: Rubric) -> GradeResult:
 
 def warm(rubric: Rubric, paths: Iterable[str] = ()) -> None:
     """Do once, before the workers fork, what each would otherwise do on its first file: load spaCy and
-    the rubric's matchers, import the readers ``paths`` need, compile the report template."""
+    the rubric's matchers, import the readers ``paths`` need (by suffix; a file whose suffix says
+    nothing has its reader imported by the worker), compile the report template."""
     from .grading import grade_document, import_readers
-    from .readers import docx, pdf  # noqa: F401 - imported for their side effect: loaded before fork
     from .readers.text import parse_markdown
     from .report.html import render_html
 
@@ -157,7 +157,7 @@ def warm(rubric: Rubric, paths: Iterable[str] = ()) -> None:
     render_html(result, "warm-up")
 
 
-_KINDS = {".pdf": "pdf", ".docx": "docx"}
+_KINDS = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx"}
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -188,8 +188,9 @@ class WorkerPool:
     ``finish(job, outcome)`` runs in the worker after each file. ``abandon(job)`` runs here for each
     file sent to a worker whose answer the caller never took (the worker was killed or died, or the
     caller stopped before taking it), to clear what ``finish`` left half-written. ``files`` are the
-    ``(index, path)`` of the tasks to come, in order: the readers they need are imported before the
-    workers fork, and with several workers a reader child reads the first ones meanwhile.
+    ``(index, path)`` of the tasks to come, in order: where workers fork (Linux), the readers they
+    need are imported before the fork, and with several workers a reader child reads the first
+    ones meanwhile.
     """
 
     def __init__(self, jobs: int, rubric: Rubric, *, timeout: float, max_memory_mb: int,

@@ -16,7 +16,10 @@ def refuse_decompression(monkeypatch) -> None:
 
 
 def spy_page_prefix(monkeypatch) -> list[tuple]:
-    """What the PDF reader's page walk returned: (pages in hand, total, exact, recovered) per file."""
+    """What the PDF reader's page walk returned: (pages in hand, total, exact, recovered) per file;
+    building every page of the file (pypdf's ``reader.pages``) fails the test."""
+    import pypdf
+
     from grader.readers import pdf
 
     real, seen = pdf._page_prefix, []
@@ -25,5 +28,9 @@ def spy_page_prefix(monkeypatch) -> list[tuple]:
         seen.append(real(reader, limit))
         return seen[-1]
 
+    def every_page(*args, **kwargs):
+        raise AssertionError("pypdf built every page of the file")
+
     monkeypatch.setattr(pdf, "_page_prefix", spy)
+    monkeypatch.setattr(pypdf.PdfReader, "_flatten", every_page)  # what reader.pages does first
     return seen

@@ -241,7 +241,7 @@ def test_a_flate_bomb_in_a_pdf_is_refused(corpus_runs):
 @needs_corpus
 @pytest.mark.parametrize("name", ["syn__xxe-local-file.docx", "poi__ExternalEntityInText.docx", "syn__billion-laughs.docx"])
 def test_xml_entities_are_never_expanded(name):
-    with pytest.raises(HostileDocument, match="DOCTYPE"):  # refused on sight of the declaration, unparsed
+    with pytest.raises(HostileDocument, match="DOCTYPE.*it was not parsed"):  # refused on sight, unparsed
         read_document(corpus_file(name))
 
 
