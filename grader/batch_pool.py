@@ -4,8 +4,9 @@ Each worker takes one file at a time over a pipe, grades it, and runs the caller
 outcome (the batch renders the file's report there and, when the workers take every core, writes it
 and the cache entry, so that the batch process, which takes every outcome in turn, need not). A
 worker that hangs past the time limit is killed, one that crashes is noticed by its process
-sentinel; either way the file becomes an error and a new worker takes the next file. On Linux the parent loads spaCy once and forks its workers, so
-starting or restarting a worker costs milliseconds; elsewhere each worker starts a fresh interpreter.
+sentinel; either way the file becomes an error and a new worker takes the next file. On Linux the
+parent loads spaCy once and forks its workers, so starting or restarting a worker costs
+milliseconds; elsewhere each worker starts a fresh interpreter.
 With two or more workers, a reader child reads the first files while the parent loads spaCy
 (batch_prefetch), and the workers start on those files at the analysis.
 
@@ -149,15 +150,13 @@ def warm(rubric: Rubric, paths: Iterable[str] = ()) -> None:
     the rubric's matchers, import the readers ``paths`` need (by suffix; a file whose suffix says
     nothing has its reader imported by the worker), compile the report template."""
     from .grading import grade_document, import_readers
+    from .readers import KIND_BY_SUFFIX
     from .readers.text import parse_markdown
     from .report.html import render_html
 
-    import_readers({_KINDS[suffix] for suffix in {os.path.splitext(p)[1].lower() for p in paths} if suffix in _KINDS})
+    import_readers({KIND_BY_SUFFIX.get(os.path.splitext(p)[1].lower()) for p in paths} - {None})
     result = grade_document(parse_markdown("# Warm-up\n\nWe should launch it.\n", source="warm-up.md"), rubric)
     render_html(result, "warm-up")
-
-
-_KINDS = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx"}
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -11,6 +11,7 @@ from ..document import Document
 from ..errors import EncryptedDocument, UnreadableDocument, UnsupportedFormat
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
+KIND_BY_SUFFIX = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx"}  # what a name claims
 
 
 _OLE_MARKERS = {
@@ -112,7 +113,7 @@ def read_document(path: str | os.PathLike[str], max_pages: int | None = None, re
             from .docx import read_docx
 
             document = read_docx(p, max_pages=max_pages, renderer=renderer)
-        named = {".pdf": "pdf", ".docx": "docx", ".docm": "docx", ".dotx": "docx", ".dotm": "docx"}.get(p.suffix.lower())
+        named = KIND_BY_SUFFIX.get(p.suffix.lower())
         if named and named != kind:
             what = "a PDF" if kind == "pdf" else "a Word document"
             document = replace(document, notes=(f"read as {what}: the file's content says so, "
