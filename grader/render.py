@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EXIT_USAGE, GraderError
-from .paths import cache_dir, read_own_json
+from .paths import cache_dir, read_own_json, write_atomic
 
 RENDERERS = ("auto", "libreoffice", "none")
 TIMEOUT = 60.0  # seconds for one file; a batch gets PER_FILE more for each further file
@@ -121,18 +121,8 @@ class PageCache:
         if len(entries) > MAX_ENTRIES:  # drop the oldest
             keep = sorted(entries.items(), key=lambda kv: kv[1].get("at", 0) if isinstance(kv[1].get("at"), int) else 0)
             entries = dict(keep[-MAX_ENTRIES:])
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".pages-", suffix=".json", dir=self.path.parent)
-        except OSError:
-            return  # an unwritable cache only costs a render next time
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"version": CACHE_VERSION, "pages": entries}, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        with contextlib.suppress(OSError):  # an unwritable cache only costs a render next time
+            write_atomic(self.path, json.dumps({"version": CACHE_VERSION, "pages": entries}, separators=(",", ":")))
 
 
 def _valid(pages: object) -> bool:
