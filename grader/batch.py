@@ -42,10 +42,11 @@ from .errors import (
     UnreadableDocument,
     UnsupportedFormat,
 )
+from .paths import write_atomic
 from .readers import MAX_FILE_BYTES
 from .report.dashboard import DASHBOARD_NAME, render_dashboard, render_report, with_history
 from .report.gradebook import CSV_NAME, JSON_NAME, previous_report_keys, write_gradebook
-from .report.html import render_html, report_names, write_atomic
+from .report.html import render_html, report_names
 from .results import GradeResult
 from .rubric import Rubric, load_rubric
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .report.html import write_atomic
+from .paths import write_atomic
 from .results import SCHEMA_VERSION, CriterionResult, Evidence, GradeResult, Opening, plain
 
 CACHE_SCHEMA = 1

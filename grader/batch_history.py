@@ -14,7 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .report.html import status_word, write_atomic
+from .paths import write_atomic
+from .report.html import status_word
 from .results import GradeResult
 
 HISTORY_FILE = "history.json"

@@ -15,7 +15,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "scripts")]
 import refresh_reports  # noqa: E402
 from golden import CASES, EXPECTED  # noqa: E402
 
-from grader.report.html import render_html, write_atomic  # noqa: E402
+from grader.paths import write_atomic  # noqa: E402
+from grader.report.html import render_html  # noqa: E402
 
 
 def main() -> int:

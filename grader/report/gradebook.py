@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .html import status_word, write_atomic
+from ..paths import write_atomic
+from .html import status_word
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..batch import BatchResult, BatchRow

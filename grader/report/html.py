@@ -17,7 +17,7 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
-from ..paths import write_atomic  # noqa: F401 - re-exported: the batch and the CLI write with it
+from ..paths import write_atomic
 from ..results import CriterionResult, GradeResult, Opening
 
 FIX_FIRST = 3
