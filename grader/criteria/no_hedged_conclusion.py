@@ -9,7 +9,7 @@ A closing paragraph that restates the decision, gives next steps or a timeline i
 from __future__ import annotations
 
 from ..annotate import AnnotatedDocument, Sentence
-from ..document import Kind
+from ..document import BODY_KINDS, Kind
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
 from . import decision
@@ -35,7 +35,7 @@ EXAMPLES = {
 
 def closing(doc: AnnotatedDocument) -> list[Sentence]:
     """The final body paragraph; a closing list brings the paragraph that introduces it."""
-    body = [s for s in doc.sentences if s.kind in (Kind.PARAGRAPH, Kind.LIST_ITEM) and s.paragraph]
+    body = [s for s in doc.sentences if s.kind in BODY_KINDS and s.paragraph]
     if not body:
         return []
     last = body[-1].paragraph

@@ -9,6 +9,7 @@ or an opening that describes the process is not a decision, even when it contain
 from __future__ import annotations
 
 from ..annotate import AnnotatedDocument
+from ..document import BODY_KINDS
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
 from . import decision
@@ -58,7 +59,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
         kinds.append((kind, s))
     # Nothing decisive up front: say what the opening does instead, and where a decision hides.
-    later = [s for s in doc.sentences if s.paragraph > window and s.kind.value in ("paragraph", "list_item")]
+    later = [s for s in doc.sentences if s.paragraph > window and s.kind in BODY_KINDS]
     buried = next((s for s in later if decision.classify(s, reach) == "decision"), None)
     found = []
     for wanted, key in _FAILURES:

@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from ..annotate import AnnotatedDocument, Sentence
-from ..document import Kind
+from ..document import BODY_KINDS, Kind
 from ..results import CriterionResult
 from ..rubric import CriterionConfig
 from ._common import evidence, has, matches_in, message, result, starts_a_word
@@ -174,7 +174,7 @@ def check(doc: AnnotatedDocument, cfg: CriterionConfig) -> CriterionResult:
             continue  # a header row names columns, not a risk
         if _mitigated_row(s, cfg):
             return result(cfg, True, message(cfg, "pass", where=s.where), found=[evidence(s, s.text)])
-        opens_risk_section = s.index == 0 and s.kind in (Kind.PARAGRAPH, Kind.LIST_ITEM) and _in_risk_section(s, cfg)
+        opens_risk_section = s.index == 0 and s.kind in BODY_KINDS and _in_risk_section(s, cfg)
         if not (id(s) in risky or _risk_row(s, cfg) or opens_risk_section):
             continue
         # The mitigation may sit in the same sentence or row, the next sentence, or the next block.
